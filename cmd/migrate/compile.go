@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/diff"
+	"github.com/spf13/cobra"
+
+	"github.com/migratekit/migrate/examples"
+	"github.com/migratekit/migrate/transpile"
+)
+
+type compileFlags struct {
+	out   string
+	check string
+}
+
+func newCompileCmd(io *cliIO) *cobra.Command {
+	var f compileFlags
+	c := &cobra.Command{
+		Use:   "compile [LIBRARY...]",
+		Short: "Compile built-in workflow libraries to Argo WorkflowTemplates",
+		Long: `Compile builds the named built-in libraries (all of them by default), checks
+them (DSL rules, Argo's validator, migrate's own checks) and writes one YAML
+file per WorkflowTemplate to DIR/LIBRARY/NAME.yaml.
+
+Nothing is written unless everything is valid: the files go to a temporary
+directory that replaces DIR at the end. With --check, nothing is written
+at all: the command compares DIR with what it would write and exits 1 with a
+unified diff when they differ (the CI use).
+
+Libraries: ` + strings.Join(exampleNames(), ", "),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCompile(io, f, args)
+		},
+	}
+	c.Flags().StringVarP(&f.out, "output", "o", "out", "directory to write the YAML to")
+	c.Flags().StringVar(&f.check, "check", "", "compare DIR with the generated files instead of writing")
+	return c
+}
+
+func exampleNames() []string {
+	var names []string
+	for _, e := range examples.All() {
+		names = append(names, e.Name)
+	}
+	return names
+}
+
+// compileExamples builds and compiles the named libraries into a map from
+// file path (LIBRARY/NAME.yaml) to content.
+func compileExamples(io *cliIO, names []string) (map[string][]byte, error) {
+	all := examples.All()
+	if len(names) == 0 {
+		names = exampleNames()
+	}
+	files := map[string][]byte{}
+	var problems []string
+	for _, name := range names {
+		var ex *examples.Example
+		for i := range all {
+			if all[i].Name == name {
+				ex = &all[i]
+			}
+		}
+		if ex == nil {
+			return nil, exitErr(exitUsage, fmt.Errorf("unknown library %q: choose from %s", name, strings.Join(exampleNames(), ", ")))
+		}
+		built, errs := ex.Build().Build()
+		for _, w := range errs.Warnings() {
+			fmt.Fprintln(io.Stderr, w)
+		}
+		if err := errs.Err(); err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		out, err := transpile.Compile(built)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		for _, f := range out {
+			files[name+"/"+f.Name] = f.Data
+		}
+	}
+	if len(problems) > 0 {
+		return nil, exitErr(exitInvalid, errors.New(strings.Join(problems, "\n")))
+	}
+	return files, nil
+}
+
+func runCompile(io *cliIO, f compileFlags, names []string) error {
+	files, err := compileExamples(io, names)
+	if err != nil {
+		return err
+	}
+	if f.check != "" {
+		return checkDir(io, f.check, files)
+	}
+	if err := writeDir(f.out, files); err != nil {
+		return exitErr(exitInternal, err)
+	}
+	fmt.Fprintf(io.Stdout, "wrote %d WorkflowTemplates to %s\n", len(files), f.out)
+	return nil
+}
+
+// writeDir replaces dir with exactly files, or leaves dir untouched on
+// failure: the files are written to a fresh sibling directory first.
+func writeDir(dir string, files map[string][]byte) error {
+	parent := filepath.Dir(filepath.Clean(dir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	for name, data := range files {
+		p := filepath.Join(tmp, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return err
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	old := ""
+	if _, err := os.Stat(dir); err == nil {
+		old = tmp + ".old"
+		if err := os.Rename(dir, old); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if old != "" {
+			_ = os.Rename(old, dir)
+		}
+		return err
+	}
+	if old != "" {
+		return os.RemoveAll(old)
+	}
+	return nil
+}
+
+// checkDir compares dir with files and prints a unified diff of every
+// difference; a file in dir that would not be generated counts too.
+func checkDir(io *cliIO, dir string, files map[string][]byte) error {
+	have := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".yaml") {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		have[filepath.ToSlash(rel)] = data
+		return err
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return exitErr(exitInternal, err)
+	}
+	names := map[string]bool{}
+	for n := range have {
+		names[n] = true
+	}
+	for n := range files {
+		names[n] = true
+	}
+	var sorted []string
+	for n := range names {
+		sorted = append(sorted, n)
+	}
+	sort.Strings(sorted)
+	differ := 0
+	for _, n := range sorted {
+		if bytes.Equal(have[n], files[n]) {
+			continue
+		}
+		differ++
+		io.Stdout.Write(diff.Diff(filepath.Join(dir, n)+" (on disk)", have[n], filepath.Join(dir, n)+" (generated)", files[n]))
+	}
+	if differ > 0 {
+		return exitErr(exitInvalid, fmt.Errorf("%d of %d files in %s differ from the generated ones: run migrate compile -o %s", differ, len(sorted), dir, dir))
+	}
+	fmt.Fprintf(io.Stdout, "%s is up to date (%d files)\n", dir, len(sorted))
+	return nil
+}

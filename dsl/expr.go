@@ -1,0 +1,470 @@
+package dsl
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/migratekit/migrate/internal/ir"
+)
+
+// Expr is a typed value in a workflow: a template input, a task's output,
+// the loop item, a workflow variable, a literal or an expression built from
+// those. Argo carries every value as a string; Expr remembers the real type
+// and renders the conversion where the value is used.
+//
+// The zero Expr is "not set": an argument left unset, an output not defined.
+type Expr[T any] struct {
+	n node
+}
+
+// IsSet reports whether e holds a value.
+func (e Expr[T]) IsSet() bool { return e.n != nil }
+
+func (e Expr[T]) exprNode() node           { return e.n }
+func (e *Expr[T]) setExprNode(n node)      { e.n = n }
+func (e Expr[T]) exprGoType() reflect.Type { return reflect.TypeFor[T]() }
+
+// exprValue is implemented by every Expr[T]; the DSL uses it to walk the
+// fields of parameter structs.
+type exprValue interface {
+	exprNode() node
+	exprGoType() reflect.Type
+}
+
+type exprSetter interface {
+	setExprNode(node)
+}
+
+var exprValueType = reflect.TypeFor[exprValue]()
+
+// Scalar is the set of Go types that Argo parameters carry directly.
+type Scalar interface {
+	~string | ~int | ~int64 | ~float64 | ~bool
+}
+
+// typeOf maps a Go type to the DSL's parameter type.
+func typeOf(t reflect.Type) ir.Type {
+	switch t.Kind() {
+	case reflect.String:
+		return ir.String
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return ir.Int
+	case reflect.Float64, reflect.Float32:
+		return ir.Float
+	case reflect.Bool:
+		return ir.Bool
+	}
+	return ir.JSON
+}
+
+// node is an expression tree node. The set is closed: only this package
+// defines nodes.
+type node interface {
+	exprType() ir.Type
+	nodeKind() string
+}
+
+// refKind says what a reference points at.
+type refKind int
+
+const (
+	refInput refKind = iota
+	refTaskOutput
+	refTaskResult
+	refItem
+	refWorkflowParam
+	refVar // a variable Argo provides as a string: workflow.status, lastRetry.exitCode
+)
+
+// refNode is a reference to a value Argo substitutes: the only node that
+// renders as a plain {{...}} placeholder.
+type refNode struct {
+	kind  refKind
+	name  string   // parameter or variable name
+	field []string // item field path
+	typ   ir.Type
+	tmpl  *tmplDef // owner of an input
+	call  *callDef // producer of a task or step output
+	wt    *WorkflowTemplate
+	pos   Pos
+}
+
+func (r *refNode) exprType() ir.Type { return r.typ }
+func (r *refNode) nodeKind() string  { return "ref" }
+
+type litNode struct {
+	v   any
+	typ ir.Type
+}
+
+func (l *litNode) exprType() ir.Type { return l.typ }
+func (l *litNode) nodeKind() string  { return "literal" }
+
+// opNode is an operator or function application.
+type opNode struct {
+	op   string // "==", "!=", "<", "<=", ">", ">=", "&&", "||", "!", "+", "-", "*", "/", "%", "?:", "call"
+	fn   string // function name for op "call"
+	args []node
+	typ  ir.Type
+}
+
+func (o *opNode) exprType() ir.Type { return o.typ }
+func (o *opNode) nodeKind() string  { return "expression" }
+
+// sourceNode is where an output parameter's value comes from inside the
+// template that produces it (a file, a JSON path of a resource, an approver).
+type sourceNode struct {
+	from  string // "path", "jsonPath", "jqFilter", "supplied", "expression", "parameter"
+	value string
+	inner node // for "parameter"/"expression": the expression giving the value
+	typ   ir.Type
+	deflt *string
+	pos   Pos
+}
+
+func (s *sourceNode) exprType() ir.Type { return s.typ }
+func (s *sourceNode) nodeKind() string  { return "output source" }
+
+// misuseNode records a mistake made while building an expression; Build
+// reports it at pos.
+type misuseNode struct {
+	msg string
+	pos Pos
+}
+
+func (m *misuseNode) exprType() ir.Type { return ir.String }
+func (m *misuseNode) nodeKind() string  { return "invalid" }
+
+// Lit is a literal value.
+func Lit[T Scalar](v T) Expr[T] {
+	return Expr[T]{n: &litNode{v: v, typ: typeOf(reflect.TypeFor[T]())}}
+}
+
+// JSONLit is a literal compound value, carried as JSON.
+func JSONLit[T any](v T) Expr[T] {
+	return Expr[T]{n: &litNode{v: v, typ: typeOf(reflect.TypeFor[T]())}}
+}
+
+func op[T any](o string, typ ir.Type, args ...node) Expr[T] {
+	for _, a := range args {
+		if a == nil {
+			return Expr[T]{n: &misuseNode{msg: msgUnsetOperand(o), pos: callerPos()}}
+		}
+	}
+	return Expr[T]{n: &opNode{op: o, args: args, typ: typ}}
+}
+
+// Equals is the expression e == v.
+func (e Expr[T]) Equals(v T) Expr[bool] {
+	return op[bool]("==", ir.Bool, e.n, &litNode{v: v, typ: typeOf(reflect.TypeFor[T]())})
+}
+
+// NotEquals is the expression e != v.
+func (e Expr[T]) NotEquals(v T) Expr[bool] {
+	return op[bool]("!=", ir.Bool, e.n, &litNode{v: v, typ: typeOf(reflect.TypeFor[T]())})
+}
+
+// Eq is a == b.
+func Eq[T Scalar](a, b Expr[T]) Expr[bool] { return op[bool]("==", ir.Bool, a.n, b.n) }
+
+// Ne is a != b.
+func Ne[T Scalar](a, b Expr[T]) Expr[bool] { return op[bool]("!=", ir.Bool, a.n, b.n) }
+
+// Ordered is the set of types with an order.
+type Ordered interface {
+	~string | ~int | ~int64 | ~float64
+}
+
+// Lt is a < b.
+func Lt[T Ordered](a, b Expr[T]) Expr[bool] { return op[bool]("<", ir.Bool, a.n, b.n) }
+
+// Le is a <= b.
+func Le[T Ordered](a, b Expr[T]) Expr[bool] { return op[bool]("<=", ir.Bool, a.n, b.n) }
+
+// Gt is a > b.
+func Gt[T Ordered](a, b Expr[T]) Expr[bool] { return op[bool](">", ir.Bool, a.n, b.n) }
+
+// Ge is a >= b.
+func Ge[T Ordered](a, b Expr[T]) Expr[bool] { return op[bool](">=", ir.Bool, a.n, b.n) }
+
+// Not is !e.
+func Not(e Expr[bool]) Expr[bool] { return op[bool]("!", ir.Bool, e.n) }
+
+// And is the conjunction of its operands.
+func And(es ...Expr[bool]) Expr[bool] { return fold("&&", es) }
+
+// Or is the disjunction of its operands.
+func Or(es ...Expr[bool]) Expr[bool] { return fold("||", es) }
+
+func fold(o string, es []Expr[bool]) Expr[bool] {
+	if len(es) == 1 {
+		return es[0]
+	}
+	args := make([]node, len(es))
+	for i, e := range es {
+		args[i] = e.n
+	}
+	return op[bool](o, ir.Bool, args...)
+}
+
+// Concat joins string expressions.
+func Concat(parts ...Expr[string]) Expr[string] {
+	args := make([]node, len(parts))
+	for i, p := range parts {
+		args[i] = p.n
+	}
+	return op[string]("+", ir.String, args...)
+}
+
+// Cond is the ternary c ? a : b.
+func Cond[T any](c Expr[bool], a, b Expr[T]) Expr[T] {
+	return op[T]("?:", typeOf(reflect.TypeFor[T]()), c.n, a.n, b.n)
+}
+
+// Len is the length of a list or string.
+func Len[T any](e Expr[T]) Expr[int] {
+	return Expr[int]{n: &opNode{op: "call", fn: "len", args: []node{e.n}, typ: ir.Int}}
+}
+
+// ToString renders any value as its string form, as Argo would substitute it.
+func ToString[T any](e Expr[T]) Expr[string] {
+	return Expr[string]{n: &opNode{op: "call", fn: "string", args: []node{e.n}, typ: ir.String}}
+}
+
+// Field is the field of a compound value named by its JSON name. Build checks
+// that T has such a field of type F.
+func Field[F, T any](e Expr[T], jsonName string) Expr[F] {
+	ref, ok := e.n.(*refNode)
+	pos := callerPos()
+	if !ok || ref.kind != refItem {
+		return Expr[F]{n: &misuseNode{msg: msgFieldNotItem(jsonName), pos: pos}}
+	}
+	if msg := checkField(reflect.TypeFor[T](), reflect.TypeFor[F](), jsonName); msg != "" {
+		return Expr[F]{n: &misuseNode{msg: msg, pos: pos}}
+	}
+	cp := *ref
+	cp.field = append(append([]string(nil), ref.field...), jsonName)
+	cp.typ = typeOf(reflect.TypeFor[F]())
+	cp.pos = pos
+	return Expr[F]{n: &cp}
+}
+
+// checkField reports why t has no JSON field name of Go type f, or "".
+func checkField(t, f reflect.Type, name string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return msgFieldOnNonStruct(t, name)
+	}
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		jn := strings.Split(sf.Tag.Get("json"), ",")[0]
+		if jn == "" {
+			jn = sf.Name
+		}
+		if jn != name {
+			continue
+		}
+		if sf.Type != f {
+			return msgFieldType(t, name, sf.Type, f)
+		}
+		return ""
+	}
+	return msgNoField(t, name)
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// member renders x.name, or x['name'] when name is not an identifier.
+func member(x, name string) string {
+	if identRE.MatchString(name) {
+		return x + "." + name
+	}
+	return x + "['" + name + "']"
+}
+
+// placeholderPath is the dotted path Argo substitutes for a reference.
+func (r *refNode) placeholderPath() string {
+	switch r.kind {
+	case refInput:
+		return "inputs.parameters." + r.name
+	case refTaskOutput:
+		return r.call.scope() + "." + r.call.name + ".outputs.parameters." + r.name
+	case refTaskResult:
+		return r.call.scope() + "." + r.call.name + ".outputs.result"
+	case refItem:
+		return strings.Join(append([]string{"item"}, r.field...), ".")
+	case refWorkflowParam:
+		return "workflow.parameters." + r.name
+	case refVar:
+		return r.name
+	}
+	return ""
+}
+
+// exprPath is the same reference in expr-lang syntax.
+func (r *refNode) exprPath() string {
+	switch r.kind {
+	case refInput:
+		return member("inputs.parameters", r.name)
+	case refTaskOutput:
+		return member(member(r.call.scope(), r.call.name)+".outputs.parameters", r.name)
+	case refTaskResult:
+		return member(r.call.scope(), r.call.name) + ".outputs.result"
+	case refItem:
+		s := "item"
+		for _, f := range r.field {
+			s = member(s, f)
+		}
+		return s
+	case refWorkflowParam:
+		return member("workflow.parameters", r.name)
+	case refVar:
+		return r.name
+	}
+	return ""
+}
+
+// carriedAsString reports whether Argo hands the referenced value to
+// expressions as a string whatever its real type (parameters and outputs).
+func (r *refNode) carriedAsString() bool {
+	return r.kind != refItem
+}
+
+// renderText renders n where Argo expects text (an argument value, a
+// command-line word): a plain reference or literal stays readable, anything
+// else becomes an {{=...}} expression.
+func renderText(n node) string {
+	switch v := n.(type) {
+	case *refNode:
+		return "{{" + v.placeholderPath() + "}}"
+	case *litNode:
+		return litText(v)
+	}
+	return "{{=" + renderExpr(n) + "}}"
+}
+
+// renderCondition renders a boolean condition for `when`: always an
+// expression, so that Argo's string outputs compare as the declared type.
+func renderCondition(n node) string {
+	return "{{=" + renderExpr(n) + "}}"
+}
+
+func litText(l *litNode) string {
+	switch v := l.v.(type) {
+	case string:
+		return v
+	case bool:
+		return strconv.FormatBool(v)
+	case int:
+		return strconv.Itoa(v)
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	rv := reflect.ValueOf(l.v)
+	switch rv.Kind() {
+	case reflect.String:
+		return rv.String()
+	case reflect.Bool:
+		return strconv.FormatBool(rv.Bool())
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return strconv.FormatInt(rv.Int(), 10)
+	case reflect.Float64, reflect.Float32:
+		return strconv.FormatFloat(rv.Float(), 'g', -1, 64)
+	}
+	b, err := json.Marshal(l.v)
+	if err != nil {
+		return fmt.Sprint(l.v)
+	}
+	return string(b)
+}
+
+// renderExpr renders n in expr-lang syntax, the language of Argo's {{=...}}.
+func renderExpr(n node) string {
+	switch v := n.(type) {
+	case *refNode:
+		p := v.exprPath()
+		if !v.carriedAsString() {
+			return p
+		}
+		switch v.typ {
+		case ir.Int:
+			return "asInt(" + p + ")"
+		case ir.Float:
+			return "asFloat(" + p + ")"
+		case ir.Bool:
+			return "(" + p + ` == "true")`
+		case ir.JSON:
+			return "fromJSON(" + p + ")"
+		}
+		return p
+	case *litNode:
+		switch v.typ {
+		case ir.String:
+			return quote(litText(v))
+		case ir.JSON:
+			return "fromJSON(" + quote(litText(v)) + ")"
+		}
+		return litText(v)
+	case *opNode:
+		switch v.op {
+		case "!":
+			return "!" + paren(v.args[0])
+		case "?:":
+			return paren(v.args[0]) + " ? " + paren(v.args[1]) + " : " + paren(v.args[2])
+		case "call":
+			parts := make([]string, len(v.args))
+			for i, a := range v.args {
+				parts[i] = renderExpr(a)
+			}
+			return v.fn + "(" + strings.Join(parts, ", ") + ")"
+		}
+		parts := make([]string, len(v.args))
+		for i, a := range v.args {
+			parts[i] = paren(a)
+		}
+		return strings.Join(parts, " "+v.op+" ")
+	case *sourceNode:
+		if v.inner != nil {
+			return renderExpr(v.inner)
+		}
+	}
+	return ""
+}
+
+// paren renders an operand, in parentheses when it is itself an operation.
+func paren(n node) string {
+	if o, ok := n.(*opNode); ok && o.op != "call" {
+		return "(" + renderExpr(n) + ")"
+	}
+	return renderExpr(n)
+}
+
+// quote renders s as an expr-lang string literal. Double quotes keep the
+// emitted YAML readable (YAML then wraps the whole text in single quotes);
+// Argo undoes the JSON escaping of expressions before evaluating them.
+func quote(s string) string { return strconv.Quote(s) }
+
+// walk calls f for n and every node below it.
+func walk(n node, f func(node)) {
+	if n == nil {
+		return
+	}
+	f(n)
+	switch v := n.(type) {
+	case *opNode:
+		for _, a := range v.args {
+			walk(a, f)
+		}
+	case *sourceNode:
+		walk(v.inner, f)
+	}
+}

@@ -1,0 +1,197 @@
+package dsl
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/migratekit/migrate/internal/ir"
+)
+
+// Every message Build reports is made here, so wording stays consistent.
+
+func msgParamsNotStruct(t reflect.Type) string {
+	return fmt.Sprintf("parameter type %s is not a struct: use a struct of dsl.Expr fields, or dsl.None", t)
+}
+
+func msgParamFieldType(t reflect.Type, sf reflect.StructField) string {
+	return fmt.Sprintf("field %s.%s has type %s: parameter fields must be dsl.Expr[T]", t.Name(), sf.Name, sf.Type)
+}
+
+func msgFieldNotItem(name string) string {
+	return fmt.Sprintf("dsl.Field(%q) applies to a loop item: use it on the item given to ForEach", name)
+}
+
+func msgFieldOnNonStruct(t reflect.Type, name string) string {
+	return fmt.Sprintf("dsl.Field(%q) on %s, which is not a struct", name, t)
+}
+
+func msgFieldType(t reflect.Type, name string, have, want reflect.Type) string {
+	return fmt.Sprintf("field %q of %s has type %s, not %s: change the type argument of dsl.Field", name, t, have, want)
+}
+
+func msgNoField(t reflect.Type, name string) string {
+	return fmt.Sprintf("%s has no field with JSON name %q", t, name)
+}
+
+func msgUnsetOperand(op string) string {
+	return fmt.Sprintf("operand of %q is not set", op)
+}
+
+func msgOutOfLoop(name string) string {
+	return fmt.Sprintf("Out() of loop task %q: a loop's outputs are JSON lists, not the callee's types", name)
+}
+
+func msgDependsInSteps(name string) string {
+	return fmt.Sprintf("step %q: dependencies exist only in DAGs; in steps, order comes from the groups", name)
+}
+
+func msgEmptyItems(name string) string {
+	return fmt.Sprintf("loop %q has no items: use dsl.Values or dsl.FromList", name)
+}
+
+func msgEntrypointElsewhere(tmpl, owner, wt string) string {
+	return fmt.Sprintf("entrypoint %q is defined in WorkflowTemplate %q, not %q", tmpl, owner, wt)
+}
+
+func msgOnExitElsewhere(tmpl, wt string) string {
+	return fmt.Sprintf("exit handler %q must be defined in WorkflowTemplate %q", tmpl, wt)
+}
+
+func msgOnExitInputs(tmpl string) string {
+	return fmt.Sprintf("exit handler %q has inputs: a workflow exit handler is called without arguments", tmpl)
+}
+
+func msgBadDuration(what, v string) string {
+	return fmt.Sprintf("%s %q is not a duration: write a Go duration such as \"90s\" or \"10m\", or whole seconds", what, v)
+}
+
+func msgOnlyFor(opt, kind string, have ir.Kind) string {
+	return fmt.Sprintf("%s applies to %s templates, not to a %s template", opt, kind, have)
+}
+
+func msgMemoizeNoKey() string {
+	return "memoize needs a key: pass an expression that identifies the inputs"
+}
+
+func msgMemoizeKeyLong(n int) string {
+	return fmt.Sprintf("memoize key is %d characters; Argo allows at most 253: hash the inputs into the key", n)
+}
+
+func msgBadResourceAction(a string) string {
+	return fmt.Sprintf("resource action %q is not one of create, apply, patch, delete, get, replace", a)
+}
+
+func msgBadName(what, name, why string) string {
+	return fmt.Sprintf("%s name %q %s", what, name, why)
+}
+
+func msgDuplicate(what, name string, first Pos) string {
+	return fmt.Sprintf("duplicate %s name %q (first defined at %s)", what, name, first)
+}
+
+func msgNoEntrypoint(wt string) string {
+	return fmt.Sprintf("WorkflowTemplate %q has no templates", wt)
+}
+
+func msgMissingArg(arg, callee string) string {
+	return fmt.Sprintf("missing required argument %q of template %q: set the field, or give it a default:\"...\" tag", arg, callee)
+}
+
+func msgArgType(arg, callee string) string {
+	return fmt.Sprintf("argument %q of template %q has a different type than the input", arg, callee)
+}
+
+func msgUndefinedDep(task, dep, where string) string {
+	return fmt.Sprintf("task %q depends on %q, which is not a task of this DAG (it belongs to %s)", task, dep, where)
+}
+
+func msgCycle(path []string) string {
+	s := ""
+	for i, p := range path {
+		if i > 0 {
+			s += " -> "
+		}
+		s += p
+	}
+	return "dependency cycle: " + s
+}
+
+func msgNotUpstream(user, producer string) string {
+	return fmt.Sprintf("%q uses an output of %q, which is not upstream of it: add %s to its dependencies", user, producer, producer)
+}
+
+func msgNotEarlierStep(user, producer string) string {
+	return fmt.Sprintf("step %q uses an output of step %q, which does not run in an earlier group", user, producer)
+}
+
+func msgForeignCall(user, producer, tmpl string) string {
+	return fmt.Sprintf("%q uses an output of %q, which is a call in another template (%s)", user, producer, tmpl)
+}
+
+func msgForeignInput(input, owner, user string) string {
+	return fmt.Sprintf("input %q of template %q is used in template %q: pass it as an argument", input, owner, user)
+}
+
+func msgUndefinedGlobal(name, wt string) string {
+	return fmt.Sprintf("workflow parameter %q is not an input of the entrypoint of WorkflowTemplate %q", name, wt)
+}
+
+func msgGlobalType(name string, have, want ir.Type) string {
+	return fmt.Sprintf("workflow parameter %q is a %s, used as a %s", name, have, want)
+}
+
+func msgGlobalNoEntrypoint(name, wt string) string {
+	return fmt.Sprintf("workflow parameter %q used, but WorkflowTemplate %q has no entrypoint to declare it", name, wt)
+}
+
+func msgItemOutsideLoop() string {
+	return "the loop item is used outside its ForEach call"
+}
+
+func msgOutputNotSet(out, tmpl string) string {
+	return fmt.Sprintf("output %q of template %q is not defined: set it in Outputs", out, tmpl)
+}
+
+func msgOutputsMissing(tmpl string) string {
+	return fmt.Sprintf("template %q declares outputs but never calls Outputs", tmpl)
+}
+
+func msgOutputSource(out, from string, kind ir.Kind) string {
+	return fmt.Sprintf("output %q: %s outputs are not available in a %s template", out, from, kind)
+}
+
+func msgBadWord(v any) string {
+	return fmt.Sprintf("%T is not a string or a dsl.Expr", v)
+}
+
+func msgFormat(text string) string {
+	return fmt.Sprintf("format and arguments do not match: %q", text)
+}
+
+func msgUnused(tmpl string) string {
+	return fmt.Sprintf("template %q is defined but never used", tmpl)
+}
+
+func msgNoImage(tmpl string) string {
+	return fmt.Sprintf("template %q has no image: call Image", tmpl)
+}
+
+func msgNoURL(tmpl string) string {
+	return fmt.Sprintf("HTTP template %q has no URL: call URL", tmpl)
+}
+
+func msgNoManifest(tmpl string) string {
+	return fmt.Sprintf("resource template %q has no manifest", tmpl)
+}
+
+func msgEmptyBody(tmpl string, kind ir.Kind) string {
+	return fmt.Sprintf("%s template %q has no tasks", kind, tmpl)
+}
+
+func msgItemType(name string) string {
+	return fmt.Sprintf("loop %q: items cannot be encoded as JSON", name)
+}
+
+func msgWhenInLoopOrder(name string) string {
+	return fmt.Sprintf("call %q: a step's condition may not use outputs of its own group", name)
+}

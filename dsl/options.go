@@ -1,0 +1,197 @@
+package dsl
+
+import (
+	"time"
+
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/migratekit/migrate/internal/ir"
+)
+
+// TemplateOption sets an optional part of a template. Options apply to any
+// kind of template.
+type TemplateOption interface {
+	apply(d *tmplDef, pos Pos)
+}
+
+type optionFunc func(d *tmplDef, pos Pos)
+
+func (f optionFunc) apply(d *tmplDef, pos Pos) { f(d, pos) }
+
+// RetryPolicy says which failures are retried.
+type RetryPolicy = wfv1.RetryPolicy
+
+// Retry policies.
+const (
+	RetryAlways           = wfv1.RetryPolicyAlways
+	RetryOnFailure        = wfv1.RetryPolicyOnFailure
+	RetryOnError          = wfv1.RetryPolicyOnError
+	RetryOnTransientError = wfv1.RetryPolicyOnTransientError
+)
+
+// Backoff spaces retries out: Duration, then Duration*Factor, ... at most
+// MaxDuration in all. Durations are Go durations ("10s", "2m").
+type Backoff struct {
+	Duration    string
+	Factor      int
+	MaxDuration string
+}
+
+// Retry is a template's retry strategy.
+type Retry struct {
+	Limit   int
+	Policy  RetryPolicy
+	Backoff *Backoff
+	// If is evaluated after a failed attempt; the template is retried only
+	// when it is true. Use the LastRetry* variables.
+	If Expr[bool]
+}
+
+func (r Retry) apply(d *tmplDef, pos Pos) {
+	limit := intstr.FromInt(r.Limit)
+	rs := &wfv1.RetryStrategy{Limit: &limit, RetryPolicy: r.Policy}
+	if r.Backoff != nil {
+		b := &wfv1.Backoff{}
+		if r.Backoff.Duration != "" {
+			if !validDuration(r.Backoff.Duration) {
+				d.misuse(pos, msgBadDuration("retry backoff duration", r.Backoff.Duration))
+			}
+			b.Duration = r.Backoff.Duration
+		}
+		if r.Backoff.Factor != 0 {
+			f := intstr.FromInt(r.Backoff.Factor)
+			b.Factor = &f
+		}
+		if r.Backoff.MaxDuration != "" {
+			if !validDuration(r.Backoff.MaxDuration) {
+				d.misuse(pos, msgBadDuration("retry backoff maxDuration", r.Backoff.MaxDuration))
+			}
+			b.MaxDuration = r.Backoff.MaxDuration
+		}
+		rs.Backoff = b
+	}
+	if r.If.IsSet() {
+		d.retryIf = r.If.n
+		d.retryIfPos = pos
+	}
+	d.t.RetryStrategy = rs
+}
+
+// validDuration reports whether Argo accepts s as a duration: a Go duration
+// or a whole number of seconds.
+func validDuration(s string) bool {
+	if _, err := time.ParseDuration(s); err == nil {
+		return true
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Deadline fails the template when it runs longer than seconds.
+func Deadline(seconds int64) TemplateOption {
+	return optionFunc(func(d *tmplDef, _ Pos) { d.t.ActiveDeadlineSeconds = &seconds })
+}
+
+// Timeout fails the template's pod when it runs longer than the duration.
+func Timeout(duration string) TemplateOption {
+	return optionFunc(func(d *tmplDef, pos Pos) {
+		if !validDuration(duration) {
+			d.misuse(pos, msgBadDuration("timeout", duration))
+		}
+		d.t.Timeout = duration
+	})
+}
+
+// Parallelism bounds how many of a DAG's or steps' children run at once;
+// Parallelism(1) runs a loop one item at a time.
+func Parallelism(n int64) TemplateOption {
+	return optionFunc(func(d *tmplDef, _ Pos) { d.t.Parallelism = &n })
+}
+
+// FailFast(false) lets a DAG schedule new tasks after one failed.
+func FailFast(on bool) TemplateOption {
+	return optionFunc(func(d *tmplDef, pos Pos) {
+		if d.kind != ir.KindDAG {
+			d.misuse(pos, msgOnlyFor("FailFast", "DAG", d.kind))
+			return
+		}
+		d.t.FailFast = &on
+	})
+}
+
+// ServiceAccount runs the template's pod as this service account.
+func ServiceAccount(name string) TemplateOption {
+	return optionFunc(func(d *tmplDef, _ Pos) { d.t.ServiceAccountName = name })
+}
+
+// PodSecurityContext sets the security context of the template's pod.
+func PodSecurityContext(sc *corev1.PodSecurityContext) TemplateOption {
+	return optionFunc(func(d *tmplDef, _ Pos) { d.t.SecurityContext = sc })
+}
+
+// Labels adds labels to the template's pod.
+func Labels(kv map[string]string) TemplateOption {
+	return optionFunc(func(d *tmplDef, _ Pos) {
+		if d.t.Metadata.Labels == nil {
+			d.t.Metadata.Labels = map[string]string{}
+		}
+		for k, v := range kv {
+			d.t.Metadata.Labels[k] = v
+		}
+	})
+}
+
+// NodeSelector constrains where the template's pod runs.
+func NodeSelector(kv map[string]string) TemplateOption {
+	return optionFunc(func(d *tmplDef, _ Pos) { d.t.NodeSelector = kv })
+}
+
+// Lock is a mutex or a semaphore held while a template or workflow runs.
+type Lock struct {
+	mutex     []any
+	semConfig string
+	semKey    string
+	pos       Pos
+}
+
+// Mutex is a lock held by one workflow or template at a time. Its name is
+// the concatenation of parts (strings or Exprs), so that one lock can exist
+// per cluster, say.
+func Mutex(parts ...any) Lock { return Lock{mutex: parts, pos: callerPos()} }
+
+// Semaphore is a lock held by at most n holders, where n is the value of key
+// in the ConfigMap configMap.
+func Semaphore(configMap, key string) Lock {
+	return Lock{semConfig: configMap, semKey: key, pos: callerPos()}
+}
+
+// Synchronize holds the locks while the template runs.
+func Synchronize(locks ...Lock) TemplateOption {
+	return optionFunc(func(d *tmplDef, _ Pos) { d.locks = locks })
+}
+
+// Memoize caches the template's outputs in the ConfigMap configMap under key;
+// a later call with the same key within maxAge reuses them instead of
+// running the template.
+func Memoize(key Expr[string], configMap, maxAge string) TemplateOption {
+	return optionFunc(func(d *tmplDef, pos Pos) {
+		if !key.IsSet() {
+			d.misuse(pos, msgMemoizeNoKey())
+			return
+		}
+		if maxAge != "" && !validDuration(maxAge) {
+			d.misuse(pos, msgBadDuration("memoize maxAge", maxAge))
+		}
+		d.memoKey = key.n
+		d.memoPos = pos
+		d.t.Memoize = &wfv1.Memoize{MaxAge: maxAge, Cache: &wfv1.Cache{ConfigMap: &corev1.ConfigMapKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: configMap},
+		}}}
+	})
+}

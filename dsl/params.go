@@ -1,0 +1,111 @@
+package dsl
+
+import (
+	"reflect"
+	"strings"
+	"unicode"
+
+	"github.com/migratekit/migrate/internal/ir"
+)
+
+// None is the parameter struct of a template without inputs or outputs.
+type None struct{}
+
+// paramField is one Expr field of a parameter struct.
+type paramField struct {
+	index    int
+	goName   string
+	name     string
+	typ      ir.Type
+	goType   reflect.Type
+	desc     string
+	enum     []string
+	deflt    *string
+	optional bool
+}
+
+// paramFields reads the Expr fields of a parameter struct type. Struct tags:
+//
+//	name:"host"        parameter name (default: the field name in lowerCamelCase)
+//	desc:"..."         description, shown in the Argo UI submit form
+//	enum:"a,b,c"       allowed values (a drop-down in the Argo UI)
+//	default:"x"        default value; makes the argument optional
+//	optional:"true"    the argument may be left unset (default "")
+//
+// Fields that are not Expr values are errors.
+func paramFields(t reflect.Type) ([]paramField, []string) {
+	if t.Kind() != reflect.Struct {
+		return nil, []string{msgParamsNotStruct(t)}
+	}
+	var out []paramField
+	var problems []string
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		if !sf.Type.Implements(exprValueType) {
+			problems = append(problems, msgParamFieldType(t, sf))
+			continue
+		}
+		zero := reflect.Zero(sf.Type).Interface().(exprValue)
+		f := paramField{
+			index:  i,
+			goName: sf.Name,
+			name:   sf.Tag.Get("name"),
+			goType: zero.exprGoType(),
+			desc:   sf.Tag.Get("desc"),
+		}
+		f.typ = typeOf(f.goType)
+		if f.name == "" {
+			f.name = lowerCamel(sf.Name)
+		}
+		if e := sf.Tag.Get("enum"); e != "" {
+			f.enum = strings.Split(e, ",")
+		}
+		if d, ok := sf.Tag.Lookup("default"); ok {
+			f.deflt = &d
+			f.optional = true
+		}
+		if sf.Tag.Get("optional") == "true" {
+			f.optional = true
+		}
+		out = append(out, f)
+	}
+	return out, problems
+}
+
+func lowerCamel(s string) string {
+	r := []rune(s)
+	for i := 0; i < len(r); i++ {
+		if !unicode.IsUpper(r[i]) {
+			break
+		}
+		// Keep the last capital of an acronym followed by a lower-case letter.
+		if i > 0 && i+1 < len(r) && unicode.IsLower(r[i+1]) {
+			break
+		}
+		r[i] = unicode.ToLower(r[i])
+	}
+	return string(r)
+}
+
+// fill returns a value of type t (a parameter struct) whose Expr fields hold
+// the node mk builds for each field.
+func fill(t reflect.Type, fields []paramField, mk func(paramField) node) reflect.Value {
+	v := reflect.New(t).Elem()
+	for _, f := range fields {
+		fv := v.Field(f.index).Addr().Interface().(exprSetter)
+		fv.setExprNode(mk(f))
+	}
+	return v
+}
+
+// fieldNode returns the node held by the Expr field f of struct value v.
+func fieldNode(v reflect.Value, f paramField) node {
+	return v.Field(f.index).Interface().(exprValue).exprNode()
+}
+
+func (f paramField) irParam(pos Pos) ir.Param {
+	return ir.Param{Name: f.name, Type: f.typ, Description: f.desc, Default: f.deflt, Enum: f.enum, Pos: pos}
+}

@@ -1,0 +1,141 @@
+package transpile
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Marshal renders an Argo object as YAML that is byte-identical for
+// identical input and easy to review:
+//
+//   - keys keep the order of the Go structs (Argo's own order: a template's
+//     name, then inputs and outputs, then its body, then its options), which
+//     reads better than the alphabetical order sigs.k8s.io/yaml produces;
+//     maps (labels, annotations) are sorted;
+//   - no noise: nulls, `creationTimestamp: null`, empty objects and empty
+//     lists are dropped, except where an empty object means something
+//     (`suspend: {}`, `supplied: {}`, `emptyDir: {}`);
+//   - multi-line strings (scripts, manifests) are literal blocks.
+func Marshal(obj any) ([]byte, error) {
+	js, err := json.Marshal(obj)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %T: %w", obj, err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(js, &doc); err != nil {
+		return nil, fmt.Errorf("re-reading %T: %w", obj, err)
+	}
+	clean(&doc, "")
+	reorder(&doc, "")
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, fmt.Errorf("writing %T: %w", obj, err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// meaningfulEmpty lists keys whose empty object value is not noise.
+var meaningfulEmpty = map[string]bool{"suspend": true, "supplied": true, "emptyDir": true}
+
+// clean removes noise below n and resets JSON's flow style to block style.
+// It reports whether n itself is noise for key.
+func clean(n *yaml.Node, key string) (drop bool) {
+	n.Style = 0
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			clean(c, "")
+		}
+	case yaml.MappingNode:
+		var kept []*yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "creationTimestamp" || clean(v, k.Value) {
+				continue
+			}
+			k.Style = 0
+			kept = append(kept, k, v)
+		}
+		n.Content = kept
+		return len(kept) == 0 && !meaningfulEmpty[key]
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			clean(c, "")
+		}
+		return len(n.Content) == 0
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return true
+		}
+		if n.Tag == "!!str" && strings.Contains(strings.TrimRight(n.Value, "\n"), "\n") {
+			n.Style = yaml.LiteralStyle
+		}
+	}
+	return false
+}
+
+// leading are keys moved to the front of any mapping, in this order: what
+// an object is, then its name, then how it is reached.
+var leading = []string{"apiVersion", "kind", "metadata", "name", "description", "template", "templateRef", "depends", "when", "withItems", "withParam"}
+
+// trailing are keys moved to the end of a mapping of the given parent key:
+// a spec's settings read better above its long list of templates.
+var trailing = map[string]string{"spec": "templates"}
+
+func reorder(n *yaml.Node, key string) {
+	for _, c := range n.Content {
+		if n.Kind != yaml.MappingNode {
+			reorder(c, "")
+		}
+	}
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	type kv struct{ k, v *yaml.Node }
+	var front, middle, back []kv
+	pairs := map[string]kv{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		reorder(v, k.Value)
+		pairs[k.Value] = kv{k, v}
+	}
+	for _, l := range leading {
+		if p, ok := pairs[l]; ok {
+			front = append(front, p)
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		switch {
+		case contains(leading, k.Value):
+		case trailing[key] == k.Value:
+			back = append(back, pairs[k.Value])
+		default:
+			middle = append(middle, pairs[k.Value])
+		}
+	}
+	n.Content = n.Content[:0]
+	for _, group := range [][]kv{front, middle, back} {
+		for _, p := range group {
+			n.Content = append(n.Content, p.k, p.v)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
