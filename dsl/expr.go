@@ -106,10 +106,11 @@ func (l *litNode) nodeKind() string  { return "literal" }
 
 // opNode is an operator or function application.
 type opNode struct {
-	op   string // "==", "!=", "<", "<=", ">", ">=", "&&", "||", "!", "+", "-", "*", "/", "%", "?:", "call"
-	fn   string // function name for op "call"
+	op   string // "==", "!=", "<", "<=", ">", ">=", "&&", "||", "!", "+", "-", "*", "/", "%", "?:", "??", "in", "contains", "startsWith", "call", "field"
+	fn   string // function name for op "call", field name for op "field"
 	args []node
 	typ  ir.Type
+	raw  bool // the value is JSON data (fromJSON, jsonpath), not text
 }
 
 func (o *opNode) exprType() ir.Type { return o.typ }
@@ -235,22 +236,12 @@ func ToString[T any](e Expr[T]) Expr[string] {
 	return Expr[string]{n: &opNode{op: "call", fn: "string", args: []node{e.n}, typ: ir.String}}
 }
 
-// Field is the field of a compound value named by its JSON name. Build checks
-// that T has such a field of type F.
+// Field is Get, kept for loop items: the field of a struct item.
 func Field[F, T any](e Expr[T], jsonName string) Expr[F] {
-	ref, ok := e.n.(*refNode)
-	pos := callerPos()
-	if !ok || ref.kind != refItem {
-		return Expr[F]{n: &misuseNode{msg: msgFieldNotItem(jsonName), pos: pos}}
+	if ref, ok := e.n.(*refNode); !ok || ref.kind != refItem {
+		return Expr[F]{n: &misuseNode{msg: msgFieldNotItem(jsonName), pos: callerPos()}}
 	}
-	if msg := checkField(reflect.TypeFor[T](), reflect.TypeFor[F](), jsonName); msg != "" {
-		return Expr[F]{n: &misuseNode{msg: msg, pos: pos}}
-	}
-	cp := *ref
-	cp.field = append(append([]string(nil), ref.field...), jsonName)
-	cp.typ = typeOf(reflect.TypeFor[F]())
-	cp.pos = pos
-	return Expr[F]{n: &cp}
+	return Get[F](e, jsonName)
 }
 
 // checkField reports why t has no JSON field name of Go type f, or "".
@@ -426,6 +417,10 @@ func renderExpr(n node) string {
 				parts[i] = renderExpr(a)
 			}
 			return v.fn + "(" + strings.Join(parts, ", ") + ")"
+		case "field":
+			return member(paren(v.args[0]), v.fn)
+		case "??":
+			return renderDefault(v.args[0], v.args[1])
 		}
 		parts := make([]string, len(v.args))
 		for i, a := range v.args {
@@ -440,9 +435,34 @@ func renderExpr(n node) string {
 	return ""
 }
 
+// renderDefault renders "x, or d when x has no value". A reference reads
+// through optional chaining, so that a missing task, output or key gives
+// nil instead of an error; the default is applied before the conversion of
+// string-carried values.
+func renderDefault(x, d node) string {
+	r, ok := x.(*refNode)
+	if !ok {
+		return paren(x) + " ?? " + paren(d)
+	}
+	p := strings.ReplaceAll(strings.ReplaceAll(r.exprPath(), ".", "?."), "['", "?.['")
+	if !r.carriedAsString() {
+		return "(" + p + " ?? " + paren(d) + ")"
+	}
+	raw := "(" + p + " ?? " + quote(litText(d.(*litNode))) + ")"
+	switch r.typ {
+	case ir.Int:
+		return "asInt" + raw
+	case ir.Float:
+		return "asFloat" + raw
+	case ir.Bool:
+		return "(" + raw + ` == "true")`
+	}
+	return raw
+}
+
 // paren renders an operand, in parentheses when it is itself an operation.
 func paren(n node) string {
-	if o, ok := n.(*opNode); ok && o.op != "call" {
+	if o, ok := n.(*opNode); ok && o.op != "call" && o.op != "field" {
 		return "(" + renderExpr(n) + ")"
 	}
 	return renderExpr(n)

@@ -25,5 +25,6 @@ func newRootCmd(io *cliIO) *cobra.Command {
 	root.SetErr(io.Stderr)
 	root.AddCommand(newCompileCmd(io), newLintCmd(io), newVersionCmd(io))
 	addConfigCommands(root, io)
+	addRecordsCommands(root, io)
 	return root
 }
