@@ -488,3 +488,13 @@ func walk(n node, f func(node)) {
 		walk(v.inner, f)
 	}
 }
+
+// String renders e the way it appears in an argument or a command word: a
+// plain reference as {{...}}, a literal as itself, anything else as an
+// {{=...}} expression.
+func (e Expr[T]) String() string {
+	if e.n == nil {
+		return ""
+	}
+	return renderText(e.n)
+}

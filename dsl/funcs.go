@@ -68,8 +68,8 @@ func B64Dec(s Expr[string]) Expr[string] { return call[string]("sprig.b64dec", s
 // length for any input.
 func Sha256(s Expr[string]) Expr[string] { return call[string]("sprig.sha256sum", s.n) }
 
-// ToJSON is the JSON text of a value.
-func ToJSON[T any](v Expr[T]) Expr[string] { return call[string]("toJSON", v.n) }
+// ToJSON is the compact JSON text of a value (Argo's toJson).
+func ToJSON[T any](v Expr[T]) Expr[string] { return call[string]("toJson", v.n) }
 
 // FromJSON reads JSON text as a value of type T; use Get on it for fields.
 func FromJSON[T any](s Expr[string]) Expr[T] {
