@@ -276,14 +276,41 @@ func (b *builder) site(s scope, text string, typ ir.Type) {
 
 // refs checks that every reference in n is in reach from s.
 func (b *builder) refs(s scope, n node) {
+	guarded := map[*refNode]bool{}
+	walk(n, func(n node) {
+		if o, ok := n.(*opNode); ok && o.op == "??" {
+			if r, ok := o.args[0].(*refNode); ok {
+				guarded[r] = true
+			}
+		}
+	})
 	walk(n, func(n node) {
 		switch v := n.(type) {
 		case *misuseNode:
 			b.errorf(v.pos, v.msg)
 		case *refNode:
 			b.ref(s, v)
+			if !guarded[v] {
+				b.mayBeSkipped(s, v)
+			}
 		}
 	})
+}
+
+// mayBeSkipped reports an output of a conditional task used by a later task
+// that runs even when the producer was skipped: Argo (3.7.16 and later)
+// fails such a node, as there is no value to substitute.
+func (b *builder) mayBeSkipped(s scope, r *refNode) {
+	if s.call == nil || (r.kind != refTaskOutput && r.kind != refTaskResult) || r.call.when == nil {
+		return
+	}
+	if r.call.parent != s.tmpl {
+		return
+	}
+	if s.call.deps != nil && s.call.deps.requires[r.call] {
+		return
+	}
+	b.errorf(s.pos, msgMaybeSkipped(s.call.name, r.call.name))
 }
 
 func (b *builder) ref(s scope, r *refNode) {

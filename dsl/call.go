@@ -178,7 +178,11 @@ func (t *Call[O]) OnExit(inv Invocation) *Call[O] {
 }
 
 func (t *Call[O]) dep(result string) Dep {
-	return Dep{text: t.c.name + "." + result, calls: []*callDef{t.c}}
+	d := Dep{text: t.c.name + "." + result, calls: []*callDef{t.c}}
+	if result == "Succeeded" {
+		d.requires = map[*callDef]bool{t.c: true}
+	}
+	return d
 }
 
 // Succeeded is the dependency "this task succeeded".
@@ -201,9 +205,10 @@ func (t *Call[O]) AllFailed() Dep { return t.dep("AllFailed") }
 
 // Dep is a dependency expression over task results.
 type Dep struct {
-	text  string
-	calls []*callDef
-	ops   int // number of top-level operators, for parenthesising
+	text     string
+	calls    []*callDef
+	ops      int               // number of top-level operators, for parenthesising
+	requires map[*callDef]bool // tasks that must have succeeded for Dep to hold
 }
 
 // AllOf holds when all of ds hold.
@@ -220,15 +225,37 @@ func joinDeps(op string, ds []Dep) Dep {
 	var calls []*callDef
 	for _, d := range ds {
 		t := d.text
-		if d.ops > 0 && !strings.Contains(t, strings.TrimSpace(op)) {
-			t = "(" + t + ")"
-		} else if d.ops > 0 {
+		if d.ops > 0 {
 			t = "(" + t + ")"
 		}
 		parts = append(parts, t)
 		calls = append(calls, d.calls...)
 	}
-	return Dep{text: strings.Join(parts, op), calls: calls, ops: len(ds) - 1}
+	return Dep{text: strings.Join(parts, op), calls: calls, ops: len(ds) - 1, requires: requires(op, ds)}
+}
+
+// requires is what a conjunction or disjunction of ds guarantees succeeded:
+// the union for &&, the intersection for ||.
+func requires(op string, ds []Dep) map[*callDef]bool {
+	out := map[*callDef]bool{}
+	if strings.TrimSpace(op) == "&&" {
+		for _, d := range ds {
+			for c := range d.requires {
+				out[c] = true
+			}
+		}
+		return out
+	}
+	for c := range ds[0].requires {
+		all := true
+		for _, d := range ds[1:] {
+			all = all && d.requires[c]
+		}
+		if all {
+			out[c] = true
+		}
+	}
+	return out
 }
 
 // Invocation is a template with its arguments, for exit handlers and hooks.

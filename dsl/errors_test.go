@@ -51,7 +51,11 @@ func caseDAGStructure() *dsl.Library {
 	dsl.Task(main, "e", probe, host{Host: dsl.ToString(a.Out().Ready)})          // want "\"e\" uses an output of \"a\", which is not upstream of it: add a to its dependencies"
 	dsl.Task(main, "f", probe, host{}).After(a)                                  // want "missing required argument \"host\" of template \"probe\": set the field, or give it a default:\"...\" tag"
 	dsl.Task(main, "g", probe, host{Host: dsl.ToString(a.Out().Ready)}).After(c) // want "\"g\" uses an output of \"a\", which is not upstream of it: add a to its dependencies"
-	dsl.Task(main, "h", probe, host{Host: dsl.ToString(elsewhere.Out().Ready)})  // want "\"h\" uses an output of \"elsewhere\", which is a call in another template (other)"
+	guarded := dsl.Task(main, "guarded", probe, host{Host: dsl.Lit("g")}).When(dsl.Not(dsl.Lit(false)))
+	dsl.Task(main, "i", probe, host{Host: dsl.ToString(guarded.Out().Ready)}).After(guarded) // want "\"i\" uses an output of \"guarded\", which is skipped when its condition is false: wrap the output in dsl.Default, or depend on guarded.Succeeded()"
+	dsl.Task(main, "j", probe, host{Host: dsl.ToString(guarded.Out().Ready)}).Depends(dsl.AllOf(guarded.Succeeded(), a.Succeeded()))
+	dsl.Task(main, "k", probe, host{Host: dsl.ToString(guarded.Out().Ready)}).Depends(dsl.AnyOf(guarded.Succeeded(), a.Succeeded())) // want "\"k\" uses an output of \"guarded\", which is skipped when its condition is false: wrap the output in dsl.Default, or depend on guarded.Succeeded()"
+	dsl.Task(main, "h", probe, host{Host: dsl.ToString(elsewhere.Out().Ready)})                                                      // want "\"h\" uses an output of \"elsewhere\", which is a call in another template (other)"
 	wt.Entrypoint(main)
 	return lib
 }
@@ -107,7 +111,9 @@ func caseSteps() *dsl.Library {
 	a := dsl.Task(main, "a", probe, host{Host: dsl.Lit("a")})
 	dsl.Parallel(main, "b", probe, host{Host: dsl.Lit("b")}).When(a.Out().Ready) // want "step \"b\" uses an output of step \"a\", which does not run in an earlier group"
 	dsl.Task(main, "c", probe, host{Host: dsl.Lit("c")}).After(a)                // want "step \"c\": dependencies exist only in DAGs; in steps, order comes from the groups"
-	dsl.Task(main, "d", probe, host{Host: dsl.Lit("d")}).When(a.Out().Ready)
+	d := dsl.Task(main, "d", probe, host{Host: dsl.Lit("d")}).When(a.Out().Ready)
+	dsl.Task(main, "e", probe, host{Host: dsl.ToString(d.Out().Ready)}) // want "\"e\" uses an output of \"d\", which is skipped when its condition is false: wrap the output in dsl.Default, or depend on d.Succeeded()"
+	dsl.Task(main, "f", probe, host{Host: dsl.ToString(dsl.Default(d.Out().Ready, false))})
 	wt.Entrypoint(main)
 	return lib
 }

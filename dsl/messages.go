@@ -195,3 +195,7 @@ func msgItemType(name string) string {
 func msgWhenInLoopOrder(name string) string {
 	return fmt.Sprintf("call %q: a step's condition may not use outputs of its own group", name)
 }
+
+func msgMaybeSkipped(user, producer string) string {
+	return fmt.Sprintf("%q uses an output of %q, which is skipped when its condition is false: wrap the output in dsl.Default, or depend on %s.Succeeded()", user, producer, producer)
+}

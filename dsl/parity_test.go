@@ -27,8 +27,8 @@ type pin struct {
 }
 
 type pout struct {
-	Ready dsl.Expr[bool]   `name:"is-ready"`
-	Count dsl.Expr[int]    `name:"count"`
+	Ready dsl.Expr[bool] `name:"is-ready"`
+	Count dsl.Expr[int]  `name:"count"`
 	Hosts dsl.Expr[[]string]
 	Text  dsl.Expr[string]
 }
