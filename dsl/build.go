@@ -138,8 +138,8 @@ func (b *builder) template(d *tmplDef) *ir.Template {
 		c.Command = b.words(body.at("command"), d.command)
 		c.Args = b.words(body.at("args"), d.args)
 		c.Env = b.env(body, d.env)
+		c.Name = "main"
 		if d.kind == ir.KindContainer {
-			c.Name = "main"
 			t.Container = c
 		} else {
 			t.Container = nil

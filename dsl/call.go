@@ -158,15 +158,24 @@ func (t *Call[O]) depends(d Dep, pos Pos) *Call[O] {
 	return t
 }
 
-// ContinueOnFailed lets the parent go on when this call fails.
+// ContinueOnFailed lets a steps template go on when this step fails. In a
+// DAG, make the tasks that follow depend on Failed() instead (Argo does not
+// allow continueOn next to depends).
 func (t *Call[O]) ContinueOnFailed() *Call[O] {
-	t.c.continueOn = &wfv1.ContinueOn{Failed: true}
-	return t
+	return t.continueOnResult(&wfv1.ContinueOn{Failed: true}, callerPos())
 }
 
-// ContinueOnError lets the parent go on when this call errors.
+// ContinueOnError lets a steps template go on when this step errors.
 func (t *Call[O]) ContinueOnError() *Call[O] {
-	t.c.continueOn = &wfv1.ContinueOn{Error: true}
+	return t.continueOnResult(&wfv1.ContinueOn{Error: true}, callerPos())
+}
+
+func (t *Call[O]) continueOnResult(c *wfv1.ContinueOn, pos Pos) *Call[O] {
+	if t.c.parent.kind == ir.KindDAG {
+		t.c.misuse(pos, msgContinueOnInDAG(t.c.name))
+		return t
+	}
+	t.c.continueOn = c
 	return t
 }
 
@@ -266,7 +275,7 @@ type Invocation struct {
 }
 
 // Invoke pairs a template with its arguments.
-func Invoke[I, O any](t interface {
+func Invoke[I any](t interface {
 	Callable
 	In() I
 }, args I) Invocation {

@@ -55,6 +55,7 @@ func caseDAGStructure() *dsl.Library {
 	dsl.Task(main, "i", probe, host{Host: dsl.ToString(guarded.Out().Ready)}).After(guarded) // want "\"i\" uses an output of \"guarded\", which is skipped when its condition is false: wrap the output in dsl.Default, or depend on guarded.Succeeded()"
 	dsl.Task(main, "j", probe, host{Host: dsl.ToString(guarded.Out().Ready)}).Depends(dsl.AllOf(guarded.Succeeded(), a.Succeeded()))
 	dsl.Task(main, "k", probe, host{Host: dsl.ToString(guarded.Out().Ready)}).Depends(dsl.AnyOf(guarded.Succeeded(), a.Succeeded())) // want "\"k\" uses an output of \"guarded\", which is skipped when its condition is false: wrap the output in dsl.Default, or depend on guarded.Succeeded()"
+	dsl.Task(main, "l", probe, host{Host: dsl.Lit("l")}).ContinueOnFailed()                                                          // want "task \"l\": continueOn is for steps; in a DAG, make the next tasks depend on l.Failed() or l.Errored()"
 	dsl.Task(main, "h", probe, host{Host: dsl.ToString(elsewhere.Out().Ready)})                                                      // want "\"h\" uses an output of \"elsewhere\", which is a call in another template (other)"
 	wt.Entrypoint(main)
 	return lib

@@ -199,3 +199,7 @@ func msgWhenInLoopOrder(name string) string {
 func msgMaybeSkipped(user, producer string) string {
 	return fmt.Sprintf("%q uses an output of %q, which is skipped when its condition is false: wrap the output in dsl.Default, or depend on %s.Succeeded()", user, producer, producer)
 }
+
+func msgContinueOnInDAG(name string) string {
+	return fmt.Sprintf("task %q: continueOn is for steps; in a DAG, make the next tasks depend on %s.Failed() or %s.Errored()", name, name, name)
+}

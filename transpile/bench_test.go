@@ -36,7 +36,9 @@ func bigDAG(n int) *dsl.Library {
 		if len(prev) > 0 {
 			a, b := prev[i%len(prev)], prev[(i+1)%len(prev)]
 			args.ID = dsl.ToString(a.Out().N)
-			c = dsl.Task(main, fmt.Sprintf("t%d", i), step, args).After(a, b).When(dsl.Gt(a.Out().N, dsl.Lit(0)))
+			c = dsl.Task(main, fmt.Sprintf("t%d", i), step, args).
+				Depends(dsl.AllOf(a.Succeeded(), b.Succeeded())).
+				When(dsl.Gt(a.Out().N, dsl.Lit(0)))
 		} else {
 			c = dsl.Task(main, fmt.Sprintf("t%d", i), step, args)
 		}
@@ -72,5 +74,22 @@ func TestBigDAGCompiles(t *testing.T) {
 	}
 	if len(files) != 1 || len(files[0].Data) == 0 {
 		t.Fatalf("got %d files", len(files))
+	}
+}
+
+// BenchmarkBuildRender500 is BenchmarkCompile500 without validation: the
+// DSL's own checks, the conversion to Argo objects and the YAML.
+func BenchmarkBuildRender500(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		built, errs := bigDAG(500).Build()
+		if err := errs.Err(); err != nil {
+			b.Fatal(err)
+		}
+		for _, o := range transpile.Objects(built) {
+			if _, err := transpile.Marshal(o); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }

@@ -30,7 +30,9 @@ func Marshal(obj any) ([]byte, error) {
 		return nil, fmt.Errorf("re-reading %T: %w", obj, err)
 	}
 	clean(&doc, "")
-	reorder(&doc, "")
+	if len(doc.Content) == 1 {
+		reorder(doc.Content[0], "", rootLeading)
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -42,6 +44,10 @@ func Marshal(obj any) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// emptyIsNoise lists keys whose empty string value says nothing (a
+// container's or a ConfigMap selector's unset fields).
+var emptyIsNoise = map[string]bool{"name": true, "key": true}
 
 // meaningfulEmpty lists keys whose empty object value is not noise.
 var meaningfulEmpty = map[string]bool{"suspend": true, "supplied": true, "emptyDir": true}
@@ -59,7 +65,7 @@ func clean(n *yaml.Node, key string) (drop bool) {
 		var kept []*yaml.Node
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if k.Value == "creationTimestamp" || clean(v, k.Value) {
+			if k.Value == "creationTimestamp" || clean(v, k.Value) || (emptyIsNoise[k.Value] && v.Kind == yaml.ScalarNode && v.Tag == "!!str" && v.Value == "") {
 				continue
 			}
 			k.Style = 0
@@ -83,18 +89,21 @@ func clean(n *yaml.Node, key string) (drop bool) {
 	return false
 }
 
-// leading are keys moved to the front of any mapping, in this order: what
-// an object is, then its name, then how it is reached.
-var leading = []string{"apiVersion", "kind", "metadata", "name", "description", "template", "templateRef", "depends", "when", "withItems", "withParam"}
+// rootLeading are the keys first in an object: what it is, then its name.
+var rootLeading = []string{"apiVersion", "kind", "metadata"}
+
+// leading are keys moved to the front of any other mapping, in this order:
+// a thing's name, then what it calls and when it runs.
+var leadingKeys = []string{"name", "description", "template", "templateRef", "depends", "when", "withItems", "withParam"}
 
 // trailing are keys moved to the end of a mapping of the given parent key:
 // a spec's settings read better above its long list of templates.
 var trailing = map[string]string{"spec": "templates"}
 
-func reorder(n *yaml.Node, key string) {
+func reorder(n *yaml.Node, key string, leading []string) {
 	for _, c := range n.Content {
 		if n.Kind != yaml.MappingNode {
-			reorder(c, "")
+			reorder(c, "", leadingKeys)
 		}
 	}
 	if n.Kind != yaml.MappingNode {
@@ -105,7 +114,7 @@ func reorder(n *yaml.Node, key string) {
 	pairs := map[string]kv{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		reorder(v, k.Value)
+		reorder(v, k.Value, leadingKeys)
 		pairs[k.Value] = kv{k, v}
 	}
 	for _, l := range leading {
