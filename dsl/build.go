@@ -181,9 +181,10 @@ func (b *builder) template(d *tmplDef) *ir.Template {
 	if d.retryIf != nil && t.RetryStrategy != nil {
 		rs := *t.RetryStrategy
 		s := scope{tmpl: d, pos: d.retryIfPos, field: "retryStrategy.expression"}
+		before := len(b.errs)
 		b.refs(s, d.retryIf)
 		rs.Expression = renderExpr(d.retryIf)
-		b.site(s, rs.Expression, ir.Bool)
+		b.site(s, rs.Expression, ir.Bool, before)
 		t.RetryStrategy = &rs
 	}
 	if d.memoKey != nil && t.Memoize != nil {
@@ -262,15 +263,21 @@ func (b *builder) env(s scope, vars []envVar) []corev1.EnvVar {
 // text renders n as text and records it as an expression site when it is
 // one; refs are checked against the scope.
 func (b *builder) text(s scope, n node) string {
+	before := len(b.errs)
 	b.refs(s, n)
 	t := renderText(n)
 	if strings.HasPrefix(t, "{{=") {
-		b.site(s, t, n.exprType())
+		b.site(s, t, n.exprType(), before)
 	}
 	return t
 }
 
-func (b *builder) site(s scope, text string, typ ir.Type) {
+// site records an expression of the output. It is checked with expr-lang
+// unless problems were already reported for it since errsBefore.
+func (b *builder) site(s scope, text string, typ ir.Type, errsBefore int) {
+	if len(b.errs) == errsBefore {
+		b.checkSite(s, text, typ)
+	}
 	b.wt.Exprs = append(b.wt.Exprs, ir.ExprSite{Template: s.tmpl.name, Field: s.field, Text: text, Type: typ, Pos: s.pos})
 }
 
@@ -464,9 +471,10 @@ func (b *builder) call(c *callDef, above map[*callDef]bool) *ir.Call {
 	if c.when != nil {
 		ws := s.at("when")
 		ws.pos = c.whenPos
+		before := len(b.errs)
 		b.refs(ws, c.when)
 		out.When = renderCondition(c.when)
-		b.site(ws, out.When, ir.Bool)
+		b.site(ws, out.When, ir.Bool, before)
 	}
 	if c.loop {
 		if c.itemsParam != nil {
@@ -555,17 +563,19 @@ func (b *builder) outputs(d *tmplDef) []ir.Output {
 				o.ValueFrom.Supplied = &wfv1.SuppliedValueFrom{}
 			}
 		case d.kind == ir.KindDAG || d.kind == ir.KindSteps:
+			before := len(b.errs)
 			b.refs(s, n)
 			if r, ok := n.(*refNode); ok {
 				o.ValueFrom.Parameter = "{{" + r.placeholderPath() + "}}"
 			} else {
 				o.ValueFrom.Expression = renderExpr(n)
-				b.site(s.at("outputs."+f.name), o.ValueFrom.Expression, f.typ)
+				b.site(s.at("outputs."+f.name), o.ValueFrom.Expression, f.typ, before)
 			}
 		default:
+			before := len(b.errs)
 			b.refs(s, n)
 			o.ValueFrom.Expression = renderExpr(n)
-			b.site(s.at("outputs."+f.name), o.ValueFrom.Expression, f.typ)
+			b.site(s.at("outputs."+f.name), o.ValueFrom.Expression, f.typ, before)
 		}
 		if isSource && src.from == "supplied" {
 			o.Enum = f.enum

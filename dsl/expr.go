@@ -244,6 +244,32 @@ func Field[F, T any](e Expr[T], jsonName string) Expr[F] {
 	return Get[F](e, jsonName)
 }
 
+// jsonFields lists the JSON names of a struct type's exported fields.
+func jsonFields(t reflect.Type) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		jn := strings.Split(sf.Tag.Get("json"), ",")[0]
+		if jn == "-" {
+			continue
+		}
+		if jn == "" {
+			jn = sf.Name
+		}
+		out = append(out, jn)
+	}
+	return out
+}
+
 // checkField reports why t has no JSON field name of Go type f, or "".
 func checkField(t, f reflect.Type, name string) string {
 	for t.Kind() == reflect.Pointer {

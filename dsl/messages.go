@@ -3,6 +3,7 @@ package dsl
 import (
 	"fmt"
 	"reflect"
+	"strings"
 
 	"github.com/migratekit/migrate/internal/ir"
 )
@@ -202,4 +203,13 @@ func msgMaybeSkipped(user, producer string) string {
 
 func msgContinueOnInDAG(name string) string {
 	return fmt.Sprintf("task %q: continueOn is for steps; in a DAG, make the next tasks depend on %s.Failed() or %s.Errored()", name, name, name)
+}
+
+func msgExprCheck(field, text string, err error) string {
+	first, _, _ := strings.Cut(err.Error(), "\n")
+	return fmt.Sprintf("%s: expression %s does not compile in Argo's environment: %s", field, text, first)
+}
+
+func msgUnknownVariable(field, path string) string {
+	return fmt.Sprintf("%s: %s is not a variable in reach here", field, path)
 }
