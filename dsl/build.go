@@ -330,7 +330,10 @@ func (b *builder) ref(s scope, r *refNode) {
 		if r.tmpl != s.tmpl {
 			b.errorf(s.pos, msgForeignInput(r.name, r.tmpl.name, s.tmpl.name))
 		}
-	case refTaskOutput, refTaskResult:
+	case refTaskOutput, refTaskResult, refTaskStatus:
+		if r.kind == refTaskStatus && s.field == "hooks" {
+			return // a hook watches its own call, or any call of the template
+		}
 		switch {
 		case r.call.parent != s.tmpl:
 			b.errorf(s.pos, msgForeignCall(user, r.call.name, r.call.parent.name))
@@ -500,7 +503,35 @@ func (b *builder) call(c *callDef, above map[*callDef]bool) *ir.Call {
 		}
 		out.Hooks = wfv1.LifecycleHooks{wfv1.ExitLifecycleEvent: h}
 	}
+	for _, hk := range c.hooks {
+		if out.Hooks == nil {
+			out.Hooks = wfv1.LifecycleHooks{}
+		}
+		hs := s.at("hooks")
+		hs.pos = hk.pos
+		if _, dup := out.Hooks[wfv1.LifecycleEvent(hk.name)]; dup || hk.name == string(wfv1.ExitLifecycleEvent) {
+			b.errorf(hk.pos, msgDuplicateHook(c.name, hk.name))
+			continue
+		}
+		out.Hooks[wfv1.LifecycleEvent(hk.name)] = b.hook(hs, c.parent, hk)
+	}
 	return out
+}
+
+// hook lowers a lifecycle hook with a condition.
+func (b *builder) hook(s scope, parent *tmplDef, hk hook) wfv1.LifecycleHook {
+	b.use(hk.inv.callee)
+	h := wfv1.LifecycleHook{Arguments: wfv1.Arguments{Parameters: b.params(s, hk.inv.callee, hk.inv.args)}}
+	if hk.inv.callee.wt != parent.wt {
+		h.TemplateRef = &wfv1.TemplateRef{Name: hk.inv.callee.wt.name, Template: hk.inv.callee.name}
+	} else {
+		h.Template = hk.inv.callee.name
+	}
+	if hk.cond != nil {
+		b.refs(s, hk.cond)
+		h.Expression = renderExpr(hk.cond)
+	}
+	return h
 }
 
 // args renders the arguments of a call of callee; unset optional inputs are

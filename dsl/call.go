@@ -78,7 +78,16 @@ type callDef struct {
 	loop       bool
 	continueOn *wfv1.ContinueOn
 	exit       *Invocation
+	hooks      []hook
 	errs       []*Error
+}
+
+// hook is a lifecycle hook: inv runs when cond becomes true.
+type hook struct {
+	name string
+	cond node
+	inv  Invocation
+	pos  Pos
 }
 
 func (c *callDef) misuse(pos Pos, msg string) {
@@ -184,6 +193,20 @@ func (t *Call[O]) continueOnResult(c *wfv1.ContinueOn, pos Pos) *Call[O] {
 func (t *Call[O]) OnExit(inv Invocation) *Call[O] {
 	t.c.exit = &inv
 	return t
+}
+
+// Hook runs inv once when cond becomes true while this call runs (a
+// lifecycle hook named name), e.g. to notify when a task starts:
+// call.Hook("started", call.Status().Equals("Running"), dsl.Invoke(...)).
+func (t *Call[O]) Hook(name string, cond Expr[bool], inv Invocation) *Call[O] {
+	t.c.hooks = append(t.c.hooks, hook{name: name, cond: cond.n, inv: inv, pos: callerPos()})
+	return t
+}
+
+// Status is this call's phase (Pending, Running, Succeeded, Failed, Error,
+// Skipped, Omitted), for hook conditions.
+func (t *Call[O]) Status() Expr[string] {
+	return Expr[string]{n: &refNode{kind: refTaskStatus, typ: ir.String, call: t.c, pos: callerPos()}}
 }
 
 func (t *Call[O]) dep(result string) Dep {

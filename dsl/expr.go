@@ -75,6 +75,7 @@ const (
 	refInput refKind = iota
 	refTaskOutput
 	refTaskResult
+	refTaskStatus
 	refItem
 	refWorkflowParam
 	refVar // a variable Argo provides as a string: workflow.status, lastRetry.exitCode
@@ -317,6 +318,8 @@ func (r *refNode) placeholderPath() string {
 		return r.call.scope() + "." + r.call.name + ".outputs.parameters." + r.name
 	case refTaskResult:
 		return r.call.scope() + "." + r.call.name + ".outputs.result"
+	case refTaskStatus:
+		return r.call.scope() + "." + r.call.name + ".status"
 	case refItem:
 		return strings.Join(append([]string{"item"}, r.field...), ".")
 	case refWorkflowParam:
@@ -336,6 +339,8 @@ func (r *refNode) exprPath() string {
 		return member(member(r.call.scope(), r.call.name)+".outputs.parameters", r.name)
 	case refTaskResult:
 		return member(r.call.scope(), r.call.name) + ".outputs.result"
+	case refTaskStatus:
+		return member(r.call.scope(), r.call.name) + ".status"
 	case refItem:
 		s := "item"
 		for _, f := range r.field {
@@ -353,7 +358,7 @@ func (r *refNode) exprPath() string {
 // carriedAsString reports whether Argo hands the referenced value to
 // expressions as a string whatever its real type (parameters and outputs).
 func (r *refNode) carriedAsString() bool {
-	return r.kind != refItem
+	return r.kind != refItem && r.kind != refTaskStatus
 }
 
 // renderText renders n where Argo expects text (an argument value, a

@@ -213,3 +213,7 @@ func msgExprCheck(field, text string, err error) string {
 func msgUnknownVariable(field, path string) string {
 	return fmt.Sprintf("%s: %s is not a variable in reach here", field, path)
 }
+
+func msgDuplicateHook(call, name string) string {
+	return fmt.Sprintf("call %q has two hooks named %q (\"exit\" is the OnExit hook)", call, name)
+}

@@ -105,6 +105,7 @@ func features() *dsl.Library {
 		Depends(ok.Succeeded()).
 		When(ok.Out().Decision.Equals("approve")).
 		OnExit(dsl.Invoke(notify, snapshotOut{Name: dsl.Lit("snapshot-finished")}))
+	s.Hook("started", s.Status().Equals("Running"), dsl.Invoke(notify, snapshotOut{Name: dsl.Lit("snapshot-started")}))
 	m := dsl.Task(dag, "marker", marker, snapshotOut{Name: s.Out().Name}).Depends(s.Succeeded())
 	dsl.Task(dag, "finalize", steps, snapshotOut{Name: dsl.Default(m.Out().Name, "none")}).
 		Depends(dsl.AnyOf(m.Succeeded(), m.Failed()))
