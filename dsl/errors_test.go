@@ -115,6 +115,7 @@ func caseSteps() *dsl.Library {
 	d := dsl.Task(main, "d", probe, host{Host: dsl.Lit("d")}).When(a.Out().Ready)
 	dsl.Task(main, "e", probe, host{Host: dsl.ToString(d.Out().Ready)}) // want "\"e\" uses an output of \"d\", which is skipped when its condition is false: wrap the output in dsl.Default, or depend on d.Succeeded()"
 	dsl.Task(main, "f", probe, host{Host: dsl.ToString(dsl.Default(d.Out().Ready, false))})
+	dsl.Task(main, "g", probe, host{Host: dsl.Format("%s-%s", dsl.Lit("x"))}) // want "format \"%s-%s\" does not match its 1 arguments: use one %s per argument, %% for a percent sign"
 	wt.Entrypoint(main)
 	return lib
 }

@@ -111,3 +111,62 @@ func Get[F, T any](e Expr[T], jsonName string) Expr[F] {
 	}
 	return Expr[F]{n: &opNode{op: "field", fn: jsonName, args: []node{e.n}, typ: typeOf(reflect.TypeFor[F]()), raw: true}}
 }
+
+// Format builds a string from a format with %s verbs, each replaced by the
+// matching argument (a string, or an Expr of any type in its text form);
+// %% is a percent sign. The result is a concatenation, so it stays typed.
+func Format(format string, args ...any) Expr[string] {
+	pos := callerPos()
+	var parts []node
+	lit := func(s string) {
+		if s != "" {
+			parts = append(parts, &litNode{v: s, typ: ir.String})
+		}
+	}
+	var buf []byte
+	next := 0
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			buf = append(buf, format[i])
+			continue
+		}
+		if i+1 < len(format) && format[i+1] == '%' {
+			buf = append(buf, '%')
+			i++
+			continue
+		}
+		if i+1 >= len(format) || format[i+1] != 's' || next >= len(args) {
+			return Expr[string]{n: &misuseNode{msg: msgFormatArgs(format, len(args)), pos: pos}}
+		}
+		i++
+		lit(string(buf))
+		buf = buf[:0]
+		switch a := args[next].(type) {
+		case string:
+			lit(a)
+		case exprValue:
+			n := a.exprNode()
+			if n == nil {
+				return Expr[string]{n: &misuseNode{msg: msgUnsetOperand("Format"), pos: pos}}
+			}
+			if n.exprType() != ir.String {
+				n = &opNode{op: "call", fn: "string", args: []node{n}, typ: ir.String}
+			}
+			parts = append(parts, n)
+		default:
+			return Expr[string]{n: &misuseNode{msg: msgBadWord(a), pos: pos}}
+		}
+		next++
+	}
+	lit(string(buf))
+	if next != len(args) {
+		return Expr[string]{n: &misuseNode{msg: msgFormatArgs(format, len(args)), pos: pos}}
+	}
+	switch len(parts) {
+	case 0:
+		return Lit("")
+	case 1:
+		return Expr[string]{n: parts[0]}
+	}
+	return Expr[string]{n: &opNode{op: "+", args: parts, typ: ir.String}}
+}

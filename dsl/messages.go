@@ -217,3 +217,7 @@ func msgUnknownVariable(field, path string) string {
 func msgDuplicateHook(call, name string) string {
 	return fmt.Sprintf("call %q has two hooks named %q (\"exit\" is the OnExit hook)", call, name)
 }
+
+func msgFormatArgs(format string, n int) string {
+	return fmt.Sprintf("format %q does not match its %d arguments: use one %%s per argument, %%%% for a percent sign", format, n)
+}

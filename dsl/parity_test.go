@@ -158,6 +158,7 @@ func TestParity(t *testing.T) {
 		{"item field as placeholder", dsl.Get[string](item, "name"), "node-a"},
 		{"item field in an expression", dsl.Get[string](item, "zone").Equals("z1"), "true"},
 		{"workflow variable", dsl.Concat(dsl.WorkflowName, dsl.Lit("/x")), "parity-abc12/x"},
+		{"format", dsl.Format("%s has %s hosts (100%%)", in.Name, dsl.Len(pre.Out().Hosts)), "db-1 has 2 hosts (100%)"},
 		{"global with hyphen", dsl.Concat(dsl.Global[string](wt, "my-param"), dsl.Lit("!")), "global!"},
 	}
 	// The bool output alone renders as a placeholder, substituted as text.
