@@ -46,6 +46,9 @@ func (b *builder) errorf(pos Pos, msg string) {
 	b.errs = append(b.errs, &Error{Pos: pos, Msg: msg})
 }
 
+// memoKeyRE is what Argo's controller accepts as a memoize key.
+var memoKeyRE = regexp.MustCompile(`^[a-zA-Z0-9][-a-zA-Z0-9]*$`)
+
 var rfc1123Label = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // name checks a name is a lowercase RFC 1123 label of at most 63
@@ -191,8 +194,12 @@ func (b *builder) template(d *tmplDef) *ir.Template {
 		m := *t.Memoize
 		s := scope{tmpl: d, pos: d.memoPos, field: "memoize.key"}
 		m.Key = b.text(s, d.memoKey)
-		if !strings.Contains(m.Key, "{{") && len(m.Key) > 253 {
-			b.errorf(d.memoPos, msgMemoizeKeyLong(len(m.Key)))
+		if !strings.Contains(m.Key, "{{") {
+			if len(m.Key) > 253 {
+				b.errorf(d.memoPos, msgMemoizeKeyLong(len(m.Key)))
+			} else if !memoKeyRE.MatchString(m.Key) {
+				b.errorf(d.memoPos, msgMemoizeKeyChars(m.Key))
+			}
 		}
 		t.Memoize = &m
 	}
@@ -324,6 +331,10 @@ func (b *builder) ref(s scope, r *refNode) {
 	user := s.tmpl.name
 	if s.call != nil {
 		user = s.call.name
+	}
+	if s.field == "retryStrategy.expression" && r.kind != refVar {
+		b.errorf(s.pos, msgRetryScope(r.placeholderPath()))
+		return
 	}
 	switch r.kind {
 	case refInput:

@@ -22,6 +22,10 @@ import (
 
 // vars lists the variables in reach in scope s, as Argo names them.
 func (b *builder) vars(s scope) []string {
+	if s.field == "retryStrategy.expression" {
+		// Argo evaluates it with the previous attempt's variables only.
+		return []string{"retries", "lastRetry.exitCode", "lastRetry.status", "lastRetry.duration", "lastRetry.message"}
+	}
 	var out []string
 	for _, f := range s.tmpl.inFields {
 		out = append(out, "inputs.parameters."+f.name)
@@ -33,11 +37,6 @@ func (b *builder) vars(s scope) []string {
 	}
 	for _, v := range []string{"name", "namespace", "uid", "status", "creationTimestamp", "duration", "serviceAccountName", "mainEntrypoint"} {
 		out = append(out, "workflow."+v)
-	}
-	if s.field == "retryStrategy.expression" {
-		for _, v := range []string{"exitCode", "status", "duration", "message"} {
-			out = append(out, "lastRetry."+v)
-		}
 	}
 	visible := func(c *callDef) bool {
 		switch {
@@ -107,7 +106,7 @@ func (b *builder) checkSite(s scope, text string, typ ir.Type) {
 }
 
 // roots are the variables Argo provides; a path under one must exist.
-var roots = map[string]bool{"inputs": true, "tasks": true, "steps": true, "workflow": true, "item": true, "lastRetry": true}
+var roots = map[string]bool{"inputs": true, "tasks": true, "steps": true, "workflow": true, "item": true, "lastRetry": true, "retries": true}
 
 // knownPath reports whether p names a variable in reach, or a part of one
 // (a JSON value's fields below a variable are not checked here).

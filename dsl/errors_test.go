@@ -131,6 +131,10 @@ func caseTemplates() *dsl.Library {
 	wait := dsl.Suspend[dsl.None, dsl.None](wt, "wait").Duration("ten minutes")             // want "suspend duration \"ten minutes\" is not a duration: write a Go duration such as \"90s\" or \"10m\", or whole seconds"
 	memo := dsl.Container[host, dsl.None](wt, "memo").Image(img).
 		With(dsl.Memoize(dsl.Lit(strings.Repeat("k", 300)), "memo-cache", "forever")) // want "memoize maxAge \"forever\" is not a duration: write a Go duration such as \"90s\" or \"10m\", or whole seconds" "memoize key is 300 characters; Argo allows at most 253: hash the inputs into the key"
+	badKey := dsl.Container[host, dsl.None](wt, "bad-key").Image(img).
+		With(dsl.Memoize(dsl.Lit("source/repo"), "memo-cache", "3600"), dsl.Timeout("1d")) // want "memoize key \"source/repo\" has characters Argo rejects (it allows letters, digits and '-'): use dsl.Sha256 of the inputs" "memoize maxAge \"3600\" is not a duration: write a Go duration such as \"90s\" or \"10m\", or whole seconds" "timeout \"1d\" is not a duration: write a Go duration such as \"90s\" or \"10m\", or whole seconds"
+	retryIn := dsl.Container[host, dsl.None](wt, "retry-inputs").Image(img)
+	retryIn.With(dsl.Retry{Limit: 2, If: retryIn.In().Host.Equals("x")}) // want "retry condition uses inputs.parameters.host: Argo evaluates it with dsl.Retries and the dsl.LastRetry* variables only"
 	bad := dsl.Resource[dsl.None, dsl.None](wt, "bad-action", "explode") // want "resource action \"explode\" is not one of create, apply, patch, delete, get, replace" "resource template \"bad-action\" has no manifest"
 	main := dsl.DAG[dsl.None, dsl.None](wt, "main")
 	dsl.Task(main, "no-image", noImage, dsl.None{})
@@ -140,6 +144,8 @@ func caseTemplates() *dsl.Library {
 	dsl.Task(main, "wait", wait, dsl.None{})
 	dsl.Task(main, "memo", memo, host{Host: dsl.Lit("x")})
 	dsl.Task(main, "bad-action", bad, dsl.None{})
+	dsl.Task(main, "bad-key", badKey, host{Host: dsl.Lit("k")})
+	dsl.Task(main, "retry-inputs", retryIn, host{Host: dsl.Lit("r")})
 	empty := dsl.DAG[dsl.None, dsl.None](wt, "empty") // want "dag template \"empty\" has no tasks"
 	dsl.Task(main, "empty", empty, dsl.None{})
 	wt.Entrypoint(main)

@@ -221,3 +221,11 @@ func msgDuplicateHook(call, name string) string {
 func msgFormatArgs(format string, n int) string {
 	return fmt.Sprintf("format %q does not match its %d arguments: use one %%s per argument, %%%% for a percent sign", format, n)
 }
+
+func msgMemoizeKeyChars(key string) string {
+	return fmt.Sprintf("memoize key %q has characters Argo rejects (it allows letters, digits and '-'): use dsl.Sha256 of the inputs", key)
+}
+
+func msgRetryScope(v string) string {
+	return fmt.Sprintf("retry condition uses %s: Argo evaluates it with dsl.Retries and the dsl.LastRetry* variables only", v)
+}

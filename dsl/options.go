@@ -79,7 +79,8 @@ func (r Retry) apply(d *tmplDef, pos Pos) {
 	d.t.RetryStrategy = rs
 }
 
-// validDuration reports whether Argo accepts s as a duration: a Go duration
+// validDuration reports whether Argo accepts s where it reads durations
+// with wfv1.ParseStringToDuration (suspend, retry backoff): a Go duration
 // or a whole number of seconds.
 func validDuration(s string) bool {
 	if _, err := time.ParseDuration(s); err == nil {
@@ -98,10 +99,19 @@ func Deadline(seconds int64) TemplateOption {
 	return optionFunc(func(d *tmplDef, _ Pos) { d.t.ActiveDeadlineSeconds = &seconds })
 }
 
-// Timeout fails the template's pod when it runs longer than the duration.
+// goDuration reports whether s is a Go duration, the only form Argo
+// accepts for a template's timeout and a memoize maxAge ("3600" and "1d"
+// are rejected at run time).
+func goDuration(s string) bool {
+	_, err := time.ParseDuration(s)
+	return err == nil
+}
+
+// Timeout fails the template's pod when it runs longer than the duration
+// (a Go duration such as "45m").
 func Timeout(duration string) TemplateOption {
 	return optionFunc(func(d *tmplDef, pos Pos) {
-		if !validDuration(duration) {
+		if !goDuration(duration) {
 			d.misuse(pos, msgBadDuration("timeout", duration))
 		}
 		d.t.Timeout = duration
@@ -177,15 +187,16 @@ func Synchronize(locks ...Lock) TemplateOption {
 }
 
 // Memoize caches the template's outputs in the ConfigMap configMap under key;
-// a later call with the same key within maxAge reuses them instead of
-// running the template.
+// a later call with the same key within maxAge (a Go duration) reuses them
+// instead of running the template. Argo accepts keys of letters, digits and
+// '-' only: Sha256 of the inputs makes a safe key.
 func Memoize(key Expr[string], configMap, maxAge string) TemplateOption {
 	return optionFunc(func(d *tmplDef, pos Pos) {
 		if !key.IsSet() {
 			d.misuse(pos, msgMemoizeNoKey())
 			return
 		}
-		if maxAge != "" && !validDuration(maxAge) {
+		if maxAge != "" && !goDuration(maxAge) {
 			d.misuse(pos, msgBadDuration("memoize maxAge", maxAge))
 		}
 		d.memoKey = key.n

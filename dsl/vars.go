@@ -17,8 +17,10 @@ var (
 	WorkflowDuration          = argoVar[float64]("workflow.duration", ir.Float)
 )
 
-// Variables available in a retryStrategy expression: the previous attempt.
+// Variables available in a retryStrategy expression, and only there: the
+// number of retries so far and the previous attempt.
 var (
+	Retries           = argoVar[int]("retries", ir.Int)
 	LastRetryExitCode = argoVar[int]("lastRetry.exitCode", ir.Int)
 	LastRetryStatus   = argoVar[string]("lastRetry.status", ir.String)
 	LastRetryDuration = argoVar[float64]("lastRetry.duration", ir.Float)

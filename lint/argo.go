@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	"github.com/argoproj/argo-workflows/v3/workflow/common"
 	"github.com/argoproj/argo-workflows/v3/workflow/validate"
 	apierr "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -80,9 +83,13 @@ type argoFinding struct {
 
 // validateWithArgo runs Argo's validator the way the API server and
 // `argo lint` do. WorkflowTemplates (and ClusterWorkflowTemplates) are
-// validated twice: as templates, and wrapped as a Workflow, which resolves
-// {{workflow.parameters.*}} strictly. Argo stops at the first error of each
-// run, so this yields at most two findings per object.
+// validated wrapped as a Workflow, which resolves {{workflow.parameters.*}}
+// strictly, and as templates. In Argo v3.7.18 the template mode only relaxes
+// checks (ValidateOpts.WorkflowTemplateValidation gates leniencies alone),
+// so it runs only when the wrapped run fails: Argo stops at its first
+// error, and the template mode may stop at a different one. This halves the
+// cost for valid objects; TestWrappedIsStricter guards the assumption.
+// The result has at most two findings per object.
 func validateWithArgo(u *unit, set *objectSet) []argoFinding {
 	m := metaOf(u.obj)
 	wg := wftGetter{set: set, ns: m.Namespace}
@@ -92,20 +99,20 @@ func validateWithArgo(u *unit, set *objectSet) []argoFinding {
 	case *wfv1.WorkflowTemplate:
 		runs = append(runs,
 			func() error {
-				return validate.ValidateWorkflowTemplate(wg, cg, v, nil, validate.ValidateOpts{Lint: true})
-			},
-			func() error {
 				return validate.ValidateWorkflow(wg, cg, wrapAsWorkflow(v.ObjectMeta, v.Spec), nil,
 					validate.ValidateOpts{Lint: true, IgnoreEntrypoint: v.Spec.Entrypoint == ""})
+			},
+			func() error {
+				return validate.ValidateWorkflowTemplate(wg, cg, v, nil, validate.ValidateOpts{Lint: true})
 			})
 	case *wfv1.ClusterWorkflowTemplate:
 		runs = append(runs,
 			func() error {
-				return validate.ValidateClusterWorkflowTemplate(wg, cg, v, nil, validate.ValidateOpts{Lint: true})
-			},
-			func() error {
 				return validate.ValidateWorkflow(wg, cg, wrapAsWorkflow(v.ObjectMeta, v.Spec), nil,
 					validate.ValidateOpts{Lint: true, IgnoreEntrypoint: v.Spec.Entrypoint == ""})
+			},
+			func() error {
+				return validate.ValidateClusterWorkflowTemplate(wg, cg, v, nil, validate.ValidateOpts{Lint: true})
 			})
 	case *wfv1.Workflow:
 		runs = append(runs, func() error {
@@ -120,32 +127,41 @@ func validateWithArgo(u *unit, set *objectSet) []argoFinding {
 	seen := map[string]bool{}
 	for _, run := range runs {
 		err := runGuarded(run)
-		if err == nil || seen[err.Error()] {
+		if err == nil {
+			break // later runs are more lenient
+		}
+		if seen[err.Error()] {
 			continue
 		}
 		seen[err.Error()] = true
 		raw := err.Error()
-		out = append(out, argoFinding{raw: raw, path: argoPath(u, raw), msg: msgArgo(raw)})
+		f := argoFinding{raw: raw, path: argoPath(u, raw), msg: msgArgo(raw)}
+		refineArgo(u, &f)
+		out = append(out, f)
 	}
 	return out
 }
 
-// wrapAsWorkflow is the Workflow a user gets when submitting spec: every
-// argument has a value by then (Argo refuses a submission without one), so
-// an argument declared without a value gets a placeholder, as the UI's
-// submit form or `argo submit -p` would supply. The entrypoint's inputs are
-// then checked against those arguments the way the controller binds them.
+// wrapAsWorkflow is the Workflow a user gets when submitting spec. A
+// declared argument without a value must be given at submission, so it gets
+// one (the first enum value, if any). Only the parameter list is copied:
+// the validator does not modify the rest.
 func wrapAsWorkflow(m metav1.ObjectMeta, spec wfv1.WorkflowSpec) *wfv1.Workflow {
-	spec = *spec.DeepCopy()
-	for i, p := range spec.Arguments.Parameters {
-		if p.Value == nil && p.ValueFrom == nil {
-			v := "submitted-" + p.Name
-			if len(p.Enum) > 0 {
-				v = p.Enum[0].String()
-			}
-			spec.Arguments.Parameters[i].Value = wfv1.AnyStringPtr(v)
+	params, cloned := spec.Arguments.Parameters, false
+	for i, p := range params {
+		if p.Value != nil || p.ValueFrom != nil {
+			continue
 		}
+		if !cloned {
+			params, cloned = slices.Clone(params), true
+		}
+		v := "submitted-" + p.Name
+		if len(p.Enum) > 0 {
+			v = p.Enum[0].String()
+		}
+		params[i].Value = wfv1.AnyStringPtr(v)
 	}
+	spec.Arguments.Parameters = params
 	return &wfv1.Workflow{
 		ObjectMeta: metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, Labels: m.Labels, Annotations: m.Annotations},
 		Spec:       spec,
@@ -171,6 +187,8 @@ var (
 	argoTemplateRef = regexp.MustCompile(`(?:^|[\s'"(])templates\.([A-Za-z0-9][-A-Za-z0-9_]*)((?:\.[^\s.:\[\]'"()]+|\[\d+\])*)`)
 	// argoSpecRef matches a "spec.field..." path at the start of a message.
 	argoSpecRef = regexp.MustCompile(`^(?:cannot validate Workflow: )?spec\.((?:[^\s.:\[\]'"]+\.?|\[\d+\]\.?)+)`)
+	// argoNotSupplied matches a missing input parameter.
+	argoNotSupplied = regexp.MustCompile(`inputs\.parameters\.(\S+) was not supplied`)
 	// argoQuotedName matches the name Argo quotes when rejecting one.
 	argoQuotedName = regexp.MustCompile(`'([^']*)' is (?:invalid|not unique)`)
 )
@@ -256,6 +274,13 @@ func pathInTemplate(u *unit, t *wfv1.Template, tmplPath, rest, msg string) (stri
 			}
 		}
 	}
+	if m := argoNotSupplied.FindStringSubmatch(msg); m != nil && !isCaller {
+		for k := range t.Inputs.Parameters {
+			if t.Inputs.Parameters[k].Name == m[1] {
+				return joinKey(joinIndex(joinKey(joinKey(tmplPath, "inputs"), "parameters"), k), "name"), false
+			}
+		}
+	}
 	if q := argoQuotedName.FindStringSubmatch(msg); q != nil {
 		if p := namedElement(t, tmplPath, q[1]); p != "" {
 			return joinKey(p, "name"), isCaller
@@ -272,7 +297,11 @@ func pathInTemplate(u *unit, t *wfv1.Template, tmplPath, rest, msg string) (stri
 	}
 	if isCaller {
 		for _, f := range callerFields(msg) {
-			if p := joinKey(base, f); u.exists(p) {
+			p := base
+			for _, k := range strings.Split(f, ".") {
+				p = joinKey(p, k)
+			}
+			if u.exists(p) {
 				return p, true
 			}
 		}
@@ -315,16 +344,18 @@ func namedElement(t *wfv1.Template, tmplPath, name string) string {
 	return ""
 }
 
-// callerFields lists the fields of a task or step an Argo message is about,
-// most specific first.
+// callerFields lists the fields (dotted paths) of a task or step an Argo
+// message is about, most specific first.
 func callerFields(msg string) []string {
 	switch {
-	case strings.Contains(msg, "dependency"):
-		return []string{"depends", "dependencies"}
 	case strings.Contains(msg, "was not supplied"), strings.Contains(msg, "arguments"), strings.Contains(msg, "missing dependency"):
 		return []string{"arguments"}
-	case strings.Contains(msg, "template name"), strings.Contains(msg, "template reference"), strings.Contains(msg, "not found"):
-		return []string{"templateRef", "template"}
+	case strings.Contains(msg, "dependency"):
+		return []string{"depends", "dependencies"}
+	case strings.Contains(msg, "template reference"):
+		return []string{"templateRef.template", "templateRef.name", "templateRef"}
+	case strings.Contains(msg, "template name"), strings.Contains(msg, "not found"):
+		return []string{"template", "templateRef"}
 	case strings.Contains(msg, "withItems"), strings.Contains(msg, "withParam"), strings.Contains(msg, "withSequence"):
 		return []string{"withItems", "withParam", "withSequence"}
 	case strings.Contains(msg, "continueOn"):
@@ -350,18 +381,243 @@ func splitFirst(s string) (string, string) {
 }
 
 // coveredByOurs reports whether an Argo finding repeats one of our own
-// problems at the same place, so it is not shown twice.
+// problems, so it is not shown twice: a name we already reject at the same
+// place, or Argo's confused reaction to a "{{" we report as unterminated
+// (in the JSON it substitutes, a later "}}" closes the tag).
 func coveredByOurs(f argoFinding, p Problem, ours []Problem) bool {
 	for _, o := range ours {
-		if o.Warning || o.Path != p.Path {
+		if o.Warning {
 			continue
 		}
-		if argoQuotedName.MatchString(f.raw) && strings.Contains(f.raw, "is invalid") {
+		if o.Path == p.Path && argoQuotedName.MatchString(f.raw) && strings.Contains(f.raw, "is invalid") {
 			return true
 		}
-		if strings.Contains(f.raw, "cannot find end tag") || strings.Contains(f.raw, "Cannot find end tag") {
+		if strings.HasPrefix(o.Msg, "unterminated {{") && argoTagConfusion.MatchString(f.raw) {
+			return true
+		}
+		if o.Path == p.Path && strings.Contains(f.raw, "invalid duration format in timeout") {
 			return true
 		}
 	}
 	return false
+}
+
+// argoTagConfusion matches what Argo says when a tag's end is not where
+// the author meant.
+var argoTagConfusion = regexp.MustCompile(`(?i)cannot find end tag|failed to unmarshall JSON expression|failed to evaluate expression|cannot (?:do|finish) template replacement`)
+
+var (
+	argoSorting       = regexp.MustCompile(`templates\.(\S+) sorting failed: (graph with cycle|invalid dependency (\S+)|duplicated nodeName (\S+))`)
+	argoUnknownType   = regexp.MustCompile(`template '([^']+)' type is unknown`)
+	argoRetryPolicy   = regexp.MustCompile(`^(\S*) is not a valid RetryPolicy`)
+	argoUnresolved    = regexp.MustCompile(`failed to resolve (\{\{[^}]*\}\})`)
+	argoCronField     = regexp.MustCompile(`^(?:cron schedule|invalid timezone|'[^']*' is not a valid concurrencyPolicy|startingDeadlineSeconds)`)
+	argoCronFieldName = map[string][]string{
+		"cron schedule":           {"spec.schedules", "spec.schedule"},
+		"invalid timezone":        {"spec.timezone"},
+		"startingDeadlineSeconds": {"spec.startingDeadlineSeconds"},
+	}
+)
+
+// refineArgo places Argo messages that name no template, or name a DAG as
+// a whole, more precisely, and explains the ones whose text is terse.
+func refineArgo(u *unit, f *argoFinding) {
+	if m := argoSorting.FindStringSubmatch(f.raw); m != nil {
+		i := templateIndex(u.spec, m[1])
+		if i < 0 || u.spec.Templates[i].DAG == nil {
+			return
+		}
+		dag := u.spec.Templates[i].DAG
+		tasksPath := joinKey(joinKey(joinIndex(joinKey(u.specPath, "templates"), i), "dag"), "tasks")
+		switch {
+		case m[2] == "graph with cycle":
+			cycle := findCycle(dag)
+			if len(cycle) == 0 {
+				return
+			}
+			if j := taskIndex(dag, cycle[0]); j >= 0 {
+				f.path = firstExisting(u, joinIndex(tasksPath, j), "depends", "dependencies", "name")
+			}
+			f.msg = msgArgoWith(f.raw, msgCycleHint(cycle))
+		case m[3] != "":
+			for j := range dag.Tasks {
+				if slices.Contains(dependencyNames(dag, &dag.Tasks[j]), m[3]) {
+					f.path = firstExisting(u, joinIndex(tasksPath, j), "depends", "dependencies", "name")
+					break
+				}
+			}
+			f.msg = msgArgoWith(f.raw, msgUndefinedTaskHint(m[3]))
+		case m[4] != "":
+			seen := false
+			for j := range dag.Tasks {
+				if dag.Tasks[j].Name == m[4] {
+					if seen {
+						f.path = joinKey(joinIndex(tasksPath, j), "name")
+						break
+					}
+					seen = true
+				}
+			}
+			f.msg = msgArgoWith(f.raw, msgDuplicateTaskHint(m[4]))
+		}
+		return
+	}
+	if m := argoUnknownType.FindStringSubmatch(f.raw); m != nil {
+		if i := templateIndex(u.spec, m[1]); i >= 0 {
+			f.path = joinKey(joinIndex(joinKey(u.specPath, "templates"), i), "name")
+		}
+		return
+	}
+	if m := argoRetryPolicy.FindStringSubmatch(f.raw); m != nil {
+		for i := range u.spec.Templates {
+			rs := u.spec.Templates[i].RetryStrategy
+			if rs != nil && string(rs.RetryPolicy) == m[1] {
+				f.path = joinKey(joinKey(joinIndex(joinKey(u.specPath, "templates"), i), "retryStrategy"), "retryPolicy")
+				return
+			}
+		}
+		return
+	}
+	if m := argoUnresolved.FindStringSubmatch(f.raw); m != nil {
+		base := strings.TrimSuffix(f.path, ".name")
+		if base == "" {
+			base = u.specPath
+		}
+		if p := findString(u.tree(), base, m[1]); p != "" {
+			f.path = p
+		}
+		return
+	}
+	if m := argoCronField.FindString(f.raw); m != "" {
+		for prefix, fields := range argoCronFieldName {
+			if strings.HasPrefix(m, prefix) {
+				for _, p := range fields {
+					if u.exists(p) {
+						f.path = p
+						return
+					}
+				}
+			}
+		}
+		if strings.HasSuffix(m, "concurrencyPolicy") {
+			f.path = "spec.concurrencyPolicy"
+		}
+	}
+}
+
+func firstExisting(u *unit, base string, fields ...string) string {
+	for _, f := range fields {
+		if p := joinKey(base, f); u.exists(p) {
+			return p
+		}
+	}
+	return base
+}
+
+func taskIndex(dag *wfv1.DAGTemplate, name string) int {
+	for j := range dag.Tasks {
+		if dag.Tasks[j].Name == name {
+			return j
+		}
+	}
+	return -1
+}
+
+// dependencyNames lists the tasks task waits for, as Argo reads them.
+func dependencyNames(dag *wfv1.DAGTemplate, task *wfv1.DAGTask) []string {
+	ctx := &dagContext{tasks: map[string]*wfv1.DAGTask{}, deps: map[string][]string{}}
+	for i := range dag.Tasks {
+		ctx.tasks[dag.Tasks[i].Name] = &dag.Tasks[i]
+	}
+	m, _ := common.GetTaskDependencies(task, ctx)
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// findCycle returns the tasks of one dependency cycle of dag, starting with
+// the first task (in DAG order) that is on a cycle, or nil.
+func findCycle(dag *wfv1.DAGTemplate) []string {
+	deps := map[string][]string{}
+	for j := range dag.Tasks {
+		deps[dag.Tasks[j].Name] = dependencyNames(dag, &dag.Tasks[j])
+	}
+	const (
+		unvisited = iota
+		active
+		done
+	)
+	state := map[string]int{}
+	var stack, cycle []string
+	var visit func(n string) bool
+	visit = func(n string) bool {
+		state[n] = active
+		stack = append(stack, n)
+		for _, d := range deps[n] {
+			switch state[d] {
+			case active:
+				k := slices.Index(stack, d)
+				cycle = append(slices.Clone(stack[k:]), d)
+				return true
+			case unvisited:
+				if visit(d) {
+					return true
+				}
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[n] = done
+		return false
+	}
+	for j := range dag.Tasks {
+		if state[dag.Tasks[j].Name] == unvisited && visit(dag.Tasks[j].Name) {
+			return cycle
+		}
+	}
+	return nil
+}
+
+// findString returns the path of the first string (in key order) under
+// path base of tree that contains needle, or "".
+func findString(tree any, base, needle string) string {
+	node := tree
+	for _, s := range splitPath(base) {
+		switch v := node.(type) {
+		case map[string]any:
+			node = v[s.key]
+		case []any:
+			if !s.isIndex || s.index >= len(v) {
+				return ""
+			}
+			node = v[s.index]
+		default:
+			return ""
+		}
+	}
+	var find func(v any, p string) string
+	find = func(v any, p string) string {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, k := range sortedKeys(x) {
+				if q := find(x[k], joinKey(p, k)); q != "" {
+					return q
+				}
+			}
+		case []any:
+			for i, item := range x {
+				if q := find(item, joinIndex(p, i)); q != "" {
+					return q
+				}
+			}
+		case string:
+			if strings.Contains(x, needle) {
+				return p
+			}
+		}
+		return ""
+	}
+	return find(node, base)
 }

@@ -75,12 +75,12 @@ func (c *checker) checkMeta() {
 	m := metaOf(c.u.obj)
 	switch {
 	case m.Name != "":
-		if errs := validation.IsDNS1123Subdomain(m.Name); len(errs) > 0 {
-			c.report("metadata.name", msgObjectName(c.u.kind, m.Name, errs), false)
+		if len(validation.IsDNS1123Subdomain(m.Name)) > 0 {
+			c.report("metadata.name", msgObjectName(c.u.kind, m.Name), false)
 		}
 	case m.GenerateName != "":
-		if errs := apivalidation.NameIsDNSSubdomain(m.GenerateName, true); len(errs) > 0 {
-			c.report("metadata.generateName", msgObjectName(c.u.kind, m.GenerateName, errs), false)
+		if len(apivalidation.NameIsDNSSubdomain(m.GenerateName, true)) > 0 {
+			c.report("metadata.generateName", msgObjectName(c.u.kind, m.GenerateName), false)
 		}
 	default:
 		c.report("metadata", msgObjectNameMissing(c.u.kind), false)
@@ -93,8 +93,8 @@ func (c *checker) checkName(p, what, name string) {
 	if name == "" {
 		return // Argo reports missing names
 	}
-	if errs := validation.IsDNS1123Label(name); len(errs) > 0 {
-		c.report(joinKey(p, "name"), msgName(what, name, errs), false)
+	if len(validation.IsDNS1123Label(name)) > 0 {
+		c.report(joinKey(p, "name"), msgName(what, name), false)
 	}
 }
 

@@ -45,11 +45,12 @@ var (
 		"cronworkflow", "duration", "exitCode", "inputs", "item", "lastRetry", "node", "outputs",
 		"pod", "resourcesDuration", "retries", "status", "steps", "tasks", "workflow",
 	}}
-	scopeHook   = exprScope{what: "hook expression", funcs: true, roots: scopeTemplate.roots}
-	scopeRetry  = exprScope{what: "retryStrategy expression", funcs: true, roots: []string{"lastRetry", "retries"}}
-	scopeHTTP   = exprScope{what: "successCondition", roots: []string{"request", "response"}}
-	scopeCron   = exprScope{what: "stopStrategy expression", roots: []string{"cronworkflow"}}
-	placeholder = "placeholder" // what a {{...}} tag in a `when` is replaced by before parsing
+	scopeHook  = exprScope{what: "hook expression", funcs: true, roots: scopeTemplate.roots}
+	scopeRetry = exprScope{what: "retryStrategy expression", funcs: true, roots: []string{"lastRetry", "retries"}}
+	scopeHTTP  = exprScope{what: "successCondition", roots: []string{"request", "response"}}
+	scopeCron  = exprScope{what: "stopStrategy expression", roots: []string{"cronworkflow"}}
+	// placeholders are the values tried for the {{...}} tags of a `when`.
+	placeholders = []string{"placeholder", "true", "0"}
 )
 
 // argoFuncs is Argo's expression function map, built once.
@@ -110,8 +111,9 @@ func substituteTags(s string, tags []tag, repl string) string {
 
 // checkWhen checks a `when` the way the controller evaluates it: tags
 // substituted, then parsed by govaluate with variables turned into strings.
-// Without tags the value is fixed, so it is also evaluated and must be a
-// boolean.
+// Tag values are only known at run time, so it is an error only if no
+// plausible value (a word, true, 0) makes it parse. Without tags the value
+// is fixed, so it is also evaluated and must be a boolean.
 func (c *checker) checkWhen(p, when string) {
 	if strings.TrimSpace(when) == "" {
 		return
@@ -120,11 +122,32 @@ func (c *checker) checkWhen(p, when string) {
 	if open >= 0 {
 		return // reported by checkTags
 	}
-	text := substituteTags(when, tags, placeholder)
+	var firstText string
+	var firstErr error
+	for _, value := range placeholders {
+		text := substituteTags(when, tags, value)
+		e, err := parseWhen(text)
+		if err == nil {
+			if len(tags) == 0 {
+				c.evalWhen(p, when, e)
+			}
+			return
+		}
+		if firstErr == nil {
+			firstText, firstErr = text, err
+		}
+		if len(tags) == 0 {
+			break
+		}
+	}
+	c.report(p, msgWhenSyntax(when, firstText, len(tags) > 0, firstErr), false)
+}
+
+// parseWhen is controller/steps.go shouldExecute up to evaluation.
+func parseWhen(text string) (*govaluate.EvaluableExpression, error) {
 	e, err := govaluate.NewEvaluableExpression(text)
 	if err != nil {
-		c.report(p, msgWhenSyntax(when, text, len(tags) > 0, err), false)
-		return
+		return nil, err
 	}
 	tokens := e.Tokens()
 	for i, tok := range tokens {
@@ -133,14 +156,10 @@ func (c *checker) checkWhen(p, when string) {
 			tokens[i] = tok
 		}
 	}
-	e, err = govaluate.NewEvaluableExpressionFromTokens(tokens)
-	if err != nil {
-		c.report(p, msgWhenSyntax(when, text, len(tags) > 0, err), false)
-		return
-	}
-	if len(tags) > 0 {
-		return
-	}
+	return govaluate.NewEvaluableExpressionFromTokens(tokens)
+}
+
+func (c *checker) evalWhen(p, when string, e *govaluate.EvaluableExpression) {
 	r, err := e.Evaluate(nil)
 	if err != nil {
 		c.report(p, msgWhenEval(when, err), false)
@@ -258,7 +277,7 @@ func unknownNames(tree *parser.Tree, src string, scope exprScope) []string {
 	var msgs []string
 	for _, name := range v.unknown {
 		if called[name] {
-			msgs = append(msgs, msgExprUnknownFunc(scope.what, src, name, suggest(name, knownFuncs(scope))))
+			msgs = append(msgs, msgExprUnknownFunc(scope.what, src, name, suggest(name, knownFuncs(scope)), scope.funcs))
 		} else {
 			msgs = append(msgs, msgExprUnknownVar(scope.what, src, name, scope.roots, suggest(name, scope.roots)))
 		}
@@ -296,7 +315,7 @@ func keys(m map[string]any) []string {
 }
 
 // suggest returns the candidate closest to name (ignoring case first, then
-// by edit distance of at most 2), or "".
+// by edit distance: at most 2, or 3 for names of five or more bytes), or "".
 func suggest(name string, candidates []string) string {
 	for _, c := range candidates {
 		if strings.EqualFold(c, name) {
@@ -304,6 +323,9 @@ func suggest(name string, candidates []string) string {
 		}
 	}
 	best, bestD := "", 3
+	if len(name) >= 5 {
+		bestD = 4
+	}
 	for _, c := range candidates {
 		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d < bestD {
 			best, bestD = c, d

@@ -54,6 +54,13 @@ func (l *linter) addFile(name string, data []byte) {
 }
 
 func (l *linter) addDocument(file string, doc document) {
+	// sigs.k8s.io/yaml reads the document as kubectl does; yaml.v3 gives
+	// the positions. The first reports syntax errors on the right line.
+	js, err := sigsyaml.YAMLToJSON(doc.data)
+	if err != nil {
+		l.probs = append(l.probs, yamlProblem(file, doc.line, err))
+		return
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(doc.data, &root); err != nil {
 		l.probs = append(l.probs, yamlProblem(file, doc.line, err))
@@ -63,11 +70,6 @@ func (l *linter) addDocument(file string, doc document) {
 		return // empty document
 	}
 	idx := newDocIndex(&root, doc.line-1)
-	js, err := sigsyaml.YAMLToJSON(doc.data)
-	if err != nil {
-		l.probs = append(l.probs, yamlProblem(file, doc.line, err))
-		return
-	}
 	var tm typeMeta
 	_ = json.Unmarshal(js, &tm)
 	obj := newObject(tm)

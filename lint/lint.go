@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -55,6 +56,9 @@ type unit struct {
 }
 
 func newUnit(o Object) (*unit, error) {
+	if v := reflect.ValueOf(o); o == nil || v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil, fmt.Errorf("%s", msgNilObject(reflect.TypeOf(o)))
+	}
 	u := &unit{obj: o, specPath: "spec"}
 	var meta *wfv1.WorkflowSpec
 	switch v := o.(type) {
@@ -73,9 +77,6 @@ func newUnit(o Object) (*unit, error) {
 		u.specPath = "spec.workflowSpec"
 	default:
 		return nil, fmt.Errorf("%s", msgUnsupportedType(reflect.TypeOf(o)))
-	}
-	if reflect.ValueOf(o).IsNil() {
-		return nil, fmt.Errorf("%s", msgNilObject(u.kind))
 	}
 	u.spec = meta
 	return u, nil
@@ -133,20 +134,50 @@ type linter struct {
 
 func (l *linter) run() {
 	set := newObjectSet(l.units)
-	for _, u := range l.units {
-		l.checkUnit(u, set)
+	// Templates first: a Workflow or CronWorkflow submitted from one
+	// (workflowTemplateRef) is validated with its templates, and repeats
+	// their errors, which are reported once, on the template.
+	reported := map[string]map[string]bool{} // object id -> Argo messages reported
+	for _, templates := range []bool{true, false} {
+		for _, u := range l.units {
+			if isTemplateKind(u.kind) == templates {
+				l.checkUnit(u, set, reported)
+			}
+		}
 	}
 	l.checkDuplicates()
 }
 
-func (l *linter) checkUnit(u *unit, set *objectSet) {
+func isTemplateKind(kind string) bool {
+	return kind == "WorkflowTemplate" || kind == "ClusterWorkflowTemplate"
+}
+
+func (l *linter) checkUnit(u *unit, set *objectSet, reported map[string]map[string]bool) {
 	var ours []Problem
 	c := &checker{u: u, report: func(path, msg string, warning bool) {
 		ours = append(ours, l.problem(u, path, msg, warning))
 	}}
 	c.checkAll()
 	l.probs = append(l.probs, ours...)
+	seen := map[string]bool{}
+	reported[u.id()] = seen
+	// A Workflow submitted from a template (workflowTemplateRef) has no
+	// templates of its own: when the template already has Argo errors, the
+	// ones about its templates are not repeated here.
+	var fromRef map[string]bool
+	if ref := u.spec.WorkflowTemplateRef; ref != nil {
+		kind := "WorkflowTemplate"
+		if ref.ClusterScope {
+			kind = "ClusterWorkflowTemplate"
+		}
+		fromRef = reported[kind+"/"+ref.Name]
+	}
 	for _, f := range validateWithArgo(u, set) {
+		raw := strings.TrimPrefix(f.raw, "cannot validate Workflow: ")
+		seen[raw] = true
+		if fromRef[raw] || len(fromRef) > 0 && argoTemplateRef.MatchString(raw) {
+			continue
+		}
 		p := l.problem(u, f.path, f.msg, false)
 		if coveredByOurs(f, p, ours) {
 			continue

@@ -14,8 +14,8 @@ func msgUnsupportedType(t reflect.Type) string {
 	return fmt.Sprintf("cannot lint a %v; pass a *WorkflowTemplate, *ClusterWorkflowTemplate, *Workflow or *CronWorkflow", t)
 }
 
-func msgNilObject(kind string) string {
-	return fmt.Sprintf("nil *%s; pass a non-nil object", kind)
+func msgNilObject(t reflect.Type) string {
+	return fmt.Sprintf("nil %v; pass a non-nil object", t)
 }
 
 func msgDuplicateObject(id, firstFile string) string {
@@ -25,9 +25,9 @@ func msgDuplicateObject(id, firstFile string) string {
 	return fmt.Sprintf("%s is defined twice; rename or remove one of them", id)
 }
 
-func msgObjectName(kind, name string, errs []string) string {
+func msgObjectName(kind, name string) string {
 	return fmt.Sprintf("%s name %q is not a lowercase RFC 1123 name (%s); use e.g. %q",
-		kind, name, strings.Join(errs, "; "), suggestName(name, 253))
+		kind, name, nameReason(name, 253, true), suggestName(name, 253))
 }
 
 func msgObjectNameMissing(kind string) string {
@@ -37,9 +37,35 @@ func msgObjectNameMissing(kind string) string {
 	return fmt.Sprintf("%s has no metadata.name; set one", kind)
 }
 
-func msgName(what, name string, errs []string) string {
+func msgName(what, name string) string {
 	return fmt.Sprintf("%s name %q is not a lowercase RFC 1123 label (%s); use e.g. %q (Argo accepts it, but node and pod names derived from it break)",
-		what, name, strings.Join(errs, "; "), suggestName(name, 63))
+		what, name, nameReason(name, 63, false), suggestName(name, 63))
+}
+
+// nameReason says why name is not an RFC 1123 label (or subdomain, when
+// dots are allowed).
+func nameReason(name string, maxLen int, dots bool) string {
+	var why []string
+	if len(name) > maxLen {
+		why = append(why, fmt.Sprintf("longer than %d characters", maxLen))
+	}
+	if strings.ToLower(name) != name {
+		why = append(why, "upper-case letters")
+	}
+	allowed := "lowercase letters, digits and '-'"
+	if dots {
+		allowed = "lowercase letters, digits, '-' and '.'"
+	}
+	if strings.Trim(strings.ToLower(name), "abcdefghijklmnopqrstuvwxyz0123456789-.") != "" || !dots && strings.Contains(name, ".") {
+		why = append(why, "only "+allowed+" are allowed")
+	}
+	if name != "" && (strings.IndexAny(name[:1], "-.") >= 0 || strings.IndexAny(name[len(name)-1:], "-.") >= 0) {
+		why = append(why, "must start and end with a letter or digit")
+	}
+	if len(why) == 0 {
+		why = append(why, "only "+allowed+" are allowed")
+	}
+	return strings.Join(why, ", ")
 }
 
 // suggestName lowercases name and replaces what RFC 1123 forbids with '-'.
@@ -95,12 +121,17 @@ func msgExprCompile(what, src string, err error) string {
 	return fmt.Sprintf("invalid %s %q: %s; fix the call or the operand types", what, src, firstLine(err))
 }
 
-func msgExprUnknownFunc(what, src, name, suggestion string) string {
+func msgExprUnknownFunc(what, src, name, suggestion string, argoFuncs bool) string {
 	m := fmt.Sprintf("%s %q calls unknown function %s", what, src, name)
 	if suggestion != "" {
-		return m + fmt.Sprintf("; did you mean %s? (Argo provides expr-lang builtins, asInt, asFloat, jsonpath, toJson and sprig.*)", suggestion)
+		m += fmt.Sprintf("; did you mean %s?", suggestion)
+	} else {
+		m += ";"
 	}
-	return m + "; use an expr-lang builtin, asInt, asFloat, jsonpath, toJson or a sprig.* function"
+	if argoFuncs {
+		return m + " Argo provides the expr-lang builtins, asInt, asFloat, jsonpath, toJson and sprig.*"
+	}
+	return m + fmt.Sprintf(" only the expr-lang builtins are available in a %s", what)
 }
 
 func msgExprUnknownVar(what, src, name string, roots []string, suggestion string) string {
@@ -190,7 +221,11 @@ func msgYAML(err error) string {
 }
 
 func msgDecode(kind string, err error) string {
-	return fmt.Sprintf("cannot decode %s: %s; fix the field's type", kind, firstLine(err))
+	m := fmt.Sprintf("cannot decode %s: %s", kind, firstLine(err))
+	if strings.Contains(m, "cannot unmarshal bool into") {
+		return m + "; quote the value (YAML 1.1, which kubectl uses, reads unquoted y, n, yes, no, on and off as booleans)"
+	}
+	return m + "; fix the field's type"
 }
 
 func msgNoKind() string {
@@ -265,25 +300,47 @@ var argoHints = []struct {
 	{regexp.MustCompile(`name must consist of alpha-numeric`), func([]string) string {
 		return "use lowercase letters, digits and '-'"
 	}},
-	{regexp.MustCompile(`template type unspecified`), func([]string) string {
+	{regexp.MustCompile(`template '[^']*' type is unknown|template type unspecified`), func([]string) string {
 		return "give the template a body such as container, script, dag or steps"
 	}},
+}
+
+func msgCycleHint(cycle []string) string {
+	return fmt.Sprintf("these tasks wait for each other in a loop (%s); remove one of these dependencies", strings.Join(cycle, " -> "))
+}
+
+func msgUndefinedTaskHint(name string) string {
+	return fmt.Sprintf("no task is named %q in this DAG; add it or fix the name in depends", name)
+}
+
+func msgDuplicateTaskHint(name string) string {
+	return fmt.Sprintf("two tasks are named %q; rename one of them", name)
+}
+
+// msgArgoWith is msgArgo with a fix that depends on the object.
+func msgArgoWith(raw, hint string) string {
+	return "Argo validator: " + trimArgoContext(raw) + "; " + hint
 }
 
 // msgArgo turns an Argo validator error into our message: the most precise
 // part of Argo's text plus a fix when one is known.
 func msgArgo(raw string) string {
-	s := raw
-	for argoRedundant.MatchString(s) {
-		s = s[strings.IndexByte(s, ' ')+1:]
-	}
-	m := "Argo validator: " + s
+	m := "Argo validator: " + trimArgoContext(raw)
 	for _, h := range argoHints {
 		if sub := h.re.FindStringSubmatch(raw); sub != nil {
 			return m + "; " + h.hint(sub)
 		}
 	}
 	return m
+}
+
+// trimArgoContext drops the outer "templates.X " prefixes Argo stacks up
+// while it descends into called templates, keeping the innermost one.
+func trimArgoContext(s string) string {
+	for argoRedundant.MatchString(s) {
+		s = s[strings.IndexByte(s, ' ')+1:]
+	}
+	return s
 }
 
 // excerpt returns up to 40 bytes of s from offset, on one line.

@@ -62,10 +62,29 @@ func (ps Problems) Sort() {
 			cmp.Compare(a.Line, b.Line),
 			cmp.Compare(a.Col, b.Col),
 			cmp.Compare(a.Object, b.Object),
-			cmp.Compare(a.Path, b.Path),
+			comparePaths(a.Path, b.Path),
 			cmp.Compare(a.Msg, b.Msg),
 		)
 	})
+}
+
+// comparePaths orders JSON paths step by step, list indices numerically.
+func comparePaths(a, b string) int {
+	sa, sb := splitPath(a), splitPath(b)
+	for i := 0; i < len(sa) && i < len(sb); i++ {
+		x, y := sa[i], sb[i]
+		if c := cmp.Or(cmp.Compare(boolInt(x.isIndex), boolInt(y.isIndex)), cmp.Compare(x.index, y.index), cmp.Compare(x.key, y.key)); c != 0 {
+			return c
+		}
+	}
+	return cmp.Or(cmp.Compare(len(sa), len(sb)), cmp.Compare(a, b))
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // HasErrors reports whether the list holds at least one problem that is not

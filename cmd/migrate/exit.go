@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 )
 
@@ -42,6 +43,9 @@ func newCLIIO() *cliIO { return &cliIO{Stdout: os.Stdout, Stderr: os.Stderr} }
 
 // run executes the command line and returns the process exit code.
 func run(args []string, io *cliIO) int {
+	// Argo's validator logs its own notes through logrus; problems reach the
+	// user as our messages, so keep its chatter off stderr.
+	logrus.SetLevel(logrus.ErrorLevel)
 	root := newRootCmd(io)
 	root.SetArgs(args)
 	err := root.Execute()
