@@ -50,13 +50,16 @@ func runLint(io *cliIO, args []string) error {
 			return exitErr(exitInternal, err)
 		}
 	}
-	fsys, rel, err := rootFS(paths)
+	fsys, rel, abs, err := rootFS(paths)
 	if err != nil {
 		return exitErr(exitInternal, err)
 	}
 	problems := lint.Files(fsys, rel)
 	errs := 0
 	for _, p := range problems {
+		if abs {
+			p.File = "/" + p.File
+		}
 		fmt.Fprintln(io.Stdout, p.String())
 		if !p.Warning {
 			errs++
@@ -70,9 +73,8 @@ func runLint(io *cliIO, args []string) error {
 
 // rootFS returns a file system and fs paths for the given OS paths:
 // relative paths stay relative to the working directory, so problems name
-// files as the user typed them.
-func rootFS(paths []string) (fs.FS, []string, error) {
-	abs := false
+// files as the user typed them; abs says the paths are rooted at / instead.
+func rootFS(paths []string) (fsys fs.FS, rel []string, abs bool, err error) {
 	for _, p := range paths {
 		if filepath.IsAbs(p) || strings.HasPrefix(filepath.Clean(p), "..") {
 			abs = true
@@ -83,15 +85,15 @@ func rootFS(paths []string) (fs.FS, []string, error) {
 		for i, p := range paths {
 			out[i] = filepath.ToSlash(filepath.Clean(p))
 		}
-		return os.DirFS("."), out, nil
+		return os.DirFS("."), out, false, nil
 	}
 	out := make([]string, len(paths))
 	for i, p := range paths {
 		a, err := filepath.Abs(p)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, false, err
 		}
 		out[i] = strings.TrimPrefix(filepath.ToSlash(a), "/")
 	}
-	return os.DirFS("/"), out, nil
+	return os.DirFS("/"), out, true, nil
 }
