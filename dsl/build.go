@@ -134,10 +134,11 @@ func (b *builder) template(d *tmplDef) *ir.Template {
 	switch d.kind {
 	case ir.KindContainer, ir.KindScript:
 		c := ensureContainer(t.Container).DeepCopy()
-		if d.image == "" {
+		if d.image == nil || d.image == "" {
 			b.errorf(d.pos, msgNoImage(d.name))
+		} else {
+			c.Image = strings.Join(b.words(body.at("image"), []any{d.image}), "")
 		}
-		c.Image = d.image
 		c.Command = b.words(body.at("command"), d.command)
 		c.Args = b.words(body.at("args"), d.args)
 		c.Env = b.env(body, d.env)

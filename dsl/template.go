@@ -43,7 +43,7 @@ type tmplDef struct {
 	errs      []*Error
 
 	// The body: words and texts may hold expressions, rendered at Build.
-	image      string
+	image      any // string or Expr[string]
 	command    []any
 	args       []any
 	env        []envVar
@@ -158,8 +158,10 @@ func Container[I, O any](wt *WorkflowTemplate, name string) *ContainerTemplate[I
 	return &ContainerTemplate[I, O]{Template[I, O]{newTemplate[I, O](wt, name, ir.KindContainer)}}
 }
 
-// Image sets the container image.
-func (t *ContainerTemplate[I, O]) Image(image string) *ContainerTemplate[I, O] {
+// Image sets the container image: a string, or an Expr[string] such as a
+// workflow parameter, so that a library's users choose their own image.
+func (t *ContainerTemplate[I, O]) Image(image any) *ContainerTemplate[I, O] {
+	t.d.set("image")
 	t.d.image = image
 	return t
 }
@@ -237,8 +239,9 @@ func Script[I, O any](wt *WorkflowTemplate, name string) *ScriptTemplate[I, O] {
 	return &ScriptTemplate[I, O]{Template[I, O]{newTemplate[I, O](wt, name, ir.KindScript)}}
 }
 
-// Image sets the image the script runs in.
-func (t *ScriptTemplate[I, O]) Image(image string) *ScriptTemplate[I, O] {
+// Image sets the image the script runs in: a string or an Expr[string].
+func (t *ScriptTemplate[I, O]) Image(image any) *ScriptTemplate[I, O] {
+	t.d.set("image")
 	t.d.image = image
 	return t
 }
