@@ -1,6 +1,198 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 
-// addConfigCommands is replaced by the config commands (validate, schema, init).
-func addConfigCommands(root *cobra.Command, io *cliIO) {}
+	"github.com/spf13/cobra"
+
+	"github.com/migratekit/migrate/schema"
+)
+
+// addConfigCommands adds the commands about migration configs: validate,
+// schema and init.
+func addConfigCommands(root *cobra.Command, io *cliIO) {
+	root.AddCommand(newValidateCmd(io), newSchemaCmd(io), newInitCmd(io))
+}
+
+func newValidateCmd(io *cliIO) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Check migration configs (YAML or JSON) and report every problem",
+		Long: `Validate checks migration configs: the YAML or JSON itself, the JSON Schema
+(migrate schema prints it), and the rules that relate one part of a config to
+another, such as a replayer naming a target that exists. It reports every
+problem, not just the first, as
+
+  file:line:col: json.path: what is wrong (how to fix it)
+
+and exits 1 when there is any. A valid config is summarised as the work
+items it expands to.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runValidate(io, args)
+		},
+	}
+}
+
+func runValidate(io *cliIO, files []string) error {
+	problems := 0
+	for _, file := range files {
+		data, err := readConfig(file)
+		if err != nil {
+			return err
+		}
+		cfg, errs := schema.Load(file, data)
+		for _, e := range errs {
+			fmt.Fprintln(io.Stdout, e)
+		}
+		problems += len(errs)
+		if len(errs) > 0 {
+			continue
+		}
+		plan, err := schema.Normalize(cfg)
+		if err != nil {
+			return exitErr(exitInternal, fmt.Errorf("%s: %w", file, err))
+		}
+		fmt.Fprintf(io.Stdout, "%s: ok: %s, %s, %s, %s, %s\n", file,
+			count(len(plan.Targets), "target"), count(len(plan.Sources), "source"),
+			count(len(plan.Snapshots), "snapshot"), count(len(plan.Migrations), "migration item"),
+			count(len(plan.Replays), "replay"))
+	}
+	if problems > 0 {
+		return exitErr(exitInvalid, fmt.Errorf("%s in %s", count(problems, "problem"), count(len(files), "file")))
+	}
+	return nil
+}
+
+// readConfig reads at most one byte more than a config may have, so that a
+// huge file is refused by schema.Load without being read whole.
+func readConfig(file string) ([]byte, error) {
+	f, err := os.Open(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, exitErr(exitInvalid, fmt.Errorf("%s: no such file", file))
+	}
+	if err != nil {
+		return nil, exitErr(exitInternal, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, schema.MaxFileSize+1))
+	if err != nil {
+		return nil, exitErr(exitInternal, fmt.Errorf("read %s: %w", file, err))
+	}
+	return data, nil
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func newSchemaCmd(io *cliIO) *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema",
+		Short: "Print the JSON Schema of migration configs",
+		Long: `Schema prints the JSON Schema (draft 2020-12) of migration configs. The rules
+that relate one part of a config to another are in it too, as CEL expressions
+under x-migrate-validations.
+
+Editors with the YAML language server complete and check a config that starts
+with
+
+  # yaml-language-server: $schema=` + schema.SchemaURL + `
+
+or, with a copy saved by "migrate schema > migration.schema.json",
+
+  # yaml-language-server: $schema=./migration.schema.json
+
+A JSON config can name the schema in its "$schema" key instead.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := io.Stdout.Write(schema.JSONSchema())
+			if err != nil {
+				return exitErr(exitInternal, err)
+			}
+			return nil
+		},
+	}
+}
+
+func newInitCmd(io *cliIO) *cobra.Command {
+	var out string
+	var force bool
+	c := &cobra.Command{
+		Use:   "init [-o FILE]",
+		Short: "Write a commented sample migration config",
+		Long: `Init writes a commented sample migration config that validates, to start
+from. It writes migration.yaml unless -o names another file ("-o -" prints
+it). It does not overwrite a file that exists unless --force is given.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "-" {
+				if _, err := io.Stdout.Write(schema.Sample()); err != nil {
+					return exitErr(exitInternal, err)
+				}
+				return nil
+			}
+			if err := writeNew(out, schema.Sample(), force); err != nil {
+				return err
+			}
+			fmt.Fprintf(io.Stdout, "wrote %s; check it with: migrate validate %s\n", out, out)
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&out, "output", "o", "migration.yaml", `file to write, or "-" for standard output`)
+	c.Flags().BoolVar(&force, "force", false, "overwrite the file if it exists")
+	return c
+}
+
+// writeNew writes data to a temporary file next to path and moves it into
+// place, so that path is never left half written. Without force it refuses
+// to replace an existing file: the temporary file is hard-linked to path,
+// which fails when path exists.
+func writeNew(path string, data []byte, force bool) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return exitErr(exitInternal, err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once it is renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return exitErr(exitInternal, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return exitErr(exitInternal, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return exitErr(exitInternal, err)
+	}
+	exists := exitErr(exitUsage, fmt.Errorf("%s exists; use --force to overwrite it, or -o to write another file", path))
+	if force {
+		if err := os.Rename(tmp.Name(), path); err != nil {
+			return exitErr(exitInternal, err)
+		}
+		return nil
+	}
+	err = os.Link(tmp.Name(), path)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return exists
+	}
+	// The file system has no hard links: check, then rename.
+	if _, err := os.Lstat(path); err == nil {
+		return exists
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return exitErr(exitInternal, err)
+	}
+	return nil
+}
