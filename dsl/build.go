@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -173,6 +174,12 @@ func (b *builder) template(d *tmplDef) *ir.Template {
 			h.Headers = append(h.Headers, hh)
 		}
 		t.HTTP = &h
+	case ir.KindSuspend:
+		if d.suspendFor != nil {
+			sp := *t.Suspend
+			sp.Duration = b.text(body.at("duration"), d.suspendFor)
+			t.Suspend = &sp
+		}
 	case ir.KindDAG, ir.KindSteps:
 		if len(d.calls) == 0 {
 			b.errorf(d.pos, msgEmptyBody(d.name, d.kind))
@@ -655,7 +662,7 @@ func (b *builder) unused() {
 			continue
 		}
 		for _, d := range wt.templates {
-			if d == wt.entry || d == wt.onExit || b.used[d] {
+			if d == wt.entry || d == wt.onExit || b.used[d] || slices.Contains(wt.exported, d) {
 				continue
 			}
 			b.errs = append(b.errs, &Error{Pos: d.pos, Msg: msgUnused(d.name), Warning: true})

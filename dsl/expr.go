@@ -232,8 +232,15 @@ func Len[T any](e Expr[T]) Expr[int] {
 	return Expr[int]{n: &opNode{op: "call", fn: "len", args: []node{e.n}, typ: ir.Int}}
 }
 
-// ToString renders any value as its string form, as Argo would substitute it.
+// ToString renders any value as its string form, as Argo would substitute
+// it. A loop item (or a field of it) stays a plain placeholder: Argo
+// substitutes an object item as its JSON text.
 func ToString[T any](e Expr[T]) Expr[string] {
+	if r, ok := e.n.(*refNode); ok && r.kind == refItem {
+		cp := *r
+		cp.typ = ir.String
+		return Expr[string]{n: &cp}
+	}
 	return Expr[string]{n: &opNode{op: "call", fn: "string", args: []node{e.n}, typ: ir.String}}
 }
 

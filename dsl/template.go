@@ -59,7 +59,8 @@ type tmplDef struct {
 
 	at map[string]Pos // where each part of the body was set
 
-	locks []Lock
+	locks      []Lock
+	suspendFor node
 
 	retryIf    node
 	retryIfPos Pos
@@ -427,6 +428,14 @@ func (t *SuspendTemplate[I, O]) Duration(d string) *SuspendTemplate[I, O] {
 		t.d.misuse(callerPos(), msgBadDuration("suspend duration", d))
 	}
 	t.d.t.Suspend.Duration = d
+	return t
+}
+
+// DurationFrom resumes the workflow by itself after a duration known at
+// run time (a Go duration or seconds, e.g. from the user's config).
+func (t *SuspendTemplate[I, O]) DurationFrom(d Expr[string]) *SuspendTemplate[I, O] {
+	t.d.set("duration")
+	t.d.suspendFor = d.n
 	return t
 }
 

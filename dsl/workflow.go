@@ -34,6 +34,7 @@ type WorkflowTemplate struct {
 	annotations map[string]string
 	opts        ir.WorkflowOptions
 	locks       []Lock
+	exported    []*tmplDef
 	errs        []*Error
 }
 
@@ -77,6 +78,17 @@ func (wt *WorkflowTemplate) OnExit(t Callable) *WorkflowTemplate {
 		return wt
 	}
 	wt.onExit = d
+	return wt
+}
+
+// Export marks templates as entry points a user may submit instead of the
+// default one (argo submit --entrypoint), or call from other
+// WorkflowTemplates: they take the workflow's arguments like the
+// entrypoint, and are not reported as unused.
+func (wt *WorkflowTemplate) Export(ts ...Callable) *WorkflowTemplate {
+	for _, t := range ts {
+		wt.exported = append(wt.exported, t.def())
+	}
 	return wt
 }
 
