@@ -252,28 +252,54 @@ func Field[F, T any](e Expr[T], jsonName string) Expr[F] {
 	return Get[F](e, jsonName)
 }
 
-// jsonFields lists the JSON names of a struct type's exported fields.
-func jsonFields(t reflect.Type) []string {
+// jsonField is a field of a struct as encoding/json sees it.
+type jsonField struct {
+	name string
+	typ  reflect.Type
+}
+
+// jsonFieldsOf lists the JSON fields of a struct type, with the fields of
+// embedded structs promoted as encoding/json does.
+func jsonFieldsOf(t reflect.Type) []jsonField {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t.Kind() != reflect.Struct {
 		return nil
 	}
-	var out []string
+	var out []jsonField
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
+		tag := strings.Split(sf.Tag.Get("json"), ",")[0]
+		if tag == "-" {
+			continue
+		}
+		if sf.Anonymous && tag == "" {
+			ft := sf.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				out = append(out, jsonFieldsOf(ft)...)
+				continue
+			}
+		}
 		if !sf.IsExported() {
 			continue
 		}
-		jn := strings.Split(sf.Tag.Get("json"), ",")[0]
-		if jn == "-" {
-			continue
+		if tag == "" {
+			tag = sf.Name
 		}
-		if jn == "" {
-			jn = sf.Name
-		}
-		out = append(out, jn)
+		out = append(out, jsonField{name: tag, typ: sf.Type})
+	}
+	return out
+}
+
+// jsonFields lists the JSON names of a struct type's fields.
+func jsonFields(t reflect.Type) []string {
+	var out []string
+	for _, f := range jsonFieldsOf(t) {
+		out = append(out, f.name)
 	}
 	return out
 }
@@ -286,20 +312,12 @@ func checkField(t, f reflect.Type, name string) string {
 	if t.Kind() != reflect.Struct {
 		return msgFieldOnNonStruct(t, name)
 	}
-	for i := 0; i < t.NumField(); i++ {
-		sf := t.Field(i)
-		if !sf.IsExported() {
+	for _, jf := range jsonFieldsOf(t) {
+		if jf.name != name {
 			continue
 		}
-		jn := strings.Split(sf.Tag.Get("json"), ",")[0]
-		if jn == "" {
-			jn = sf.Name
-		}
-		if jn != name {
-			continue
-		}
-		if sf.Type != f {
-			return msgFieldType(t, name, sf.Type, f)
+		if jf.typ != f {
+			return msgFieldType(t, name, jf.typ, f)
 		}
 		return ""
 	}

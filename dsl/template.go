@@ -331,6 +331,12 @@ func (t *ResourceTemplate[I, O]) FailureWhen(cond string) *ResourceTemplate[I, O
 	return t
 }
 
+// MergeStrategy sets how a patch is applied: "strategic", "merge" or "json".
+func (t *ResourceTemplate[I, O]) MergeStrategy(s string) *ResourceTemplate[I, O] {
+	t.d.t.Resource.MergeStrategy = s
+	return t
+}
+
 // OwnedByWorkflow makes the workflow own the object, so deleting the
 // workflow deletes it.
 func (t *ResourceTemplate[I, O]) OwnedByWorkflow() *ResourceTemplate[I, O] {
