@@ -29,6 +29,11 @@ type Object = runtime.Object
 func Objects(objs []Object) Problems {
 	l := &linter{}
 	for i, o := range objs {
+		// Argo's validator stores resolved templates into a Workflow's
+		// status: validate a copy so the caller's object stays as it was.
+		if o != nil && !reflect.ValueOf(o).IsNil() {
+			o = o.DeepCopyObject()
+		}
 		u, err := newUnit(o)
 		if err != nil {
 			l.probs = append(l.probs, Problem{Object: fmt.Sprintf("objects[%d]", i), Msg: err.Error()})

@@ -363,3 +363,21 @@ func TestWrappedIsStricter(t *testing.T) {
 		t.Errorf("checked %d WorkflowTemplates, want at least 30", checked)
 	}
 }
+
+// A Workflow that references a WorkflowTemplate comes back unchanged:
+// Argo's validator writes resolved templates into the status it is given.
+func TestObjectsLeavesWorkflowStatusAlone(t *testing.T) {
+	wt := &wfv1.WorkflowTemplate{ObjectMeta: metav1.ObjectMeta{Name: "lib"}, Spec: wfv1.WorkflowSpec{
+		Entrypoint: "main",
+		Templates:  []wfv1.Template{{Name: "main", Container: &corev1.Container{Image: "busybox"}}},
+	}}
+	wf := &wfv1.Workflow{ObjectMeta: metav1.ObjectMeta{GenerateName: "run-"}, Spec: wfv1.WorkflowSpec{
+		WorkflowTemplateRef: &wfv1.WorkflowTemplateRef{Name: "lib"},
+	}}
+	if p := Objects([]Object{wt, wf}); p.Err() != nil {
+		t.Fatal(p)
+	}
+	if len(wf.Status.StoredTemplates) != 0 {
+		t.Errorf("Objects changed the Workflow's status: %d stored templates", len(wf.Status.StoredTemplates))
+	}
+}

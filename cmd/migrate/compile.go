@@ -14,22 +14,30 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/migratekit/migrate/examples"
+	"github.com/migratekit/migrate/schema"
+	"github.com/migratekit/migrate/templates/migration"
 	"github.com/migratekit/migrate/transpile"
 )
 
 type compileFlags struct {
-	out   string
-	check string
+	out    string
+	check  string
+	config string
 }
 
 func newCompileCmd(io *cliIO) *cobra.Command {
 	var f compileFlags
 	c := &cobra.Command{
-		Use:   "compile [LIBRARY...]",
-		Short: "Compile built-in workflow libraries to Argo WorkflowTemplates",
+		Use:   "compile [LIBRARY...] | compile --config FILE",
+		Short: "Compile workflow libraries, or a migration config's run, to Argo YAML",
 		Long: `Compile builds the named built-in libraries (all of them by default), checks
 them (DSL rules, Argo's validator, migrate's own checks) and writes one YAML
 file per WorkflowTemplate to DIR/LIBRARY/NAME.yaml.
+
+With --config, compile checks the migration config FILE and writes its run
+to DIR: the migration library's WorkflowTemplate (migration.yaml) and a
+Workflow (workflow.yaml) that references it and carries the config's
+validated, normalised plan as arguments. Apply the first, create the second.
 
 Nothing is written unless everything is valid: the files go to a temporary
 directory that replaces DIR at the end. With --check, nothing is written
@@ -38,17 +46,27 @@ unified diff when they differ (the CI use).
 
 Libraries: ` + strings.Join(exampleNames(), ", "),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.config != "" && len(args) > 0 {
+				return exitErr(exitUsage, errors.New("give either --config or library names, not both"))
+			}
 			return runCompile(io, f, args)
 		},
 	}
+	c.Flags().StringVar(&f.config, "config", "", "compile the run of this migration config instead of the libraries")
 	c.Flags().StringVarP(&f.out, "output", "o", "out", "directory to write the YAML to")
 	c.Flags().StringVar(&f.check, "check", "", "compare DIR with the generated files instead of writing")
 	return c
 }
 
+// libraries lists the built-in libraries: the migration library and the
+// examples.
+func libraries() []examples.Example {
+	return append([]examples.Example{{Name: "migration", About: "the datastore migration library", Build: migration.Library}}, examples.All()...)
+}
+
 func exampleNames() []string {
 	var names []string
-	for _, e := range examples.All() {
+	for _, e := range libraries() {
 		names = append(names, e.Name)
 	}
 	return names
@@ -57,7 +75,7 @@ func exampleNames() []string {
 // compileExamples builds and compiles the named libraries into a map from
 // file path (LIBRARY/NAME.yaml) to content.
 func compileExamples(io *cliIO, names []string) (map[string][]byte, error) {
-	all := examples.All()
+	all := libraries()
 	if len(names) == 0 {
 		names = exampleNames()
 	}
@@ -97,7 +115,13 @@ func compileExamples(io *cliIO, names []string) (map[string][]byte, error) {
 }
 
 func runCompile(io *cliIO, f compileFlags, names []string) error {
-	files, err := compileExamples(io, names)
+	var files map[string][]byte
+	var err error
+	if f.config != "" {
+		files, err = compileConfig(f.config)
+	} else {
+		files, err = compileExamples(io, names)
+	}
 	if err != nil {
 		return err
 	}
@@ -107,7 +131,7 @@ func runCompile(io *cliIO, f compileFlags, names []string) error {
 	if err := writeDir(f.out, files); err != nil {
 		return exitErr(exitInternal, err)
 	}
-	fmt.Fprintf(io.Stdout, "wrote %d WorkflowTemplates to %s\n", len(files), f.out)
+	fmt.Fprintf(io.Stdout, "wrote %d files to %s\n", len(files), f.out)
 	return nil
 }
 
@@ -201,4 +225,30 @@ func checkDir(io *cliIO, dir string, files map[string][]byte) error {
 	}
 	fmt.Fprintf(io.Stdout, "%s is up to date (%d files)\n", dir, len(sorted))
 	return nil
+}
+
+// compileConfig compiles the run of a migration config.
+func compileConfig(path string) (map[string][]byte, error) {
+	data, err := readConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	out, _, err := migration.Compile(path, data)
+	if err != nil {
+		return nil, exitErr(exitCode(err), err)
+	}
+	files := map[string][]byte{}
+	for _, f := range out {
+		files[f.Name] = f.Data
+	}
+	return files, nil
+}
+
+// exitCode tells invalid input from a failure of migrate itself.
+func exitCode(err error) int {
+	var cfg schema.ErrorList
+	if errors.As(err, &cfg) {
+		return exitInvalid
+	}
+	return exitInternal
 }

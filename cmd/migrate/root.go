@@ -23,7 +23,7 @@ func newRootCmd(io *cliIO) *cobra.Command {
 	silence(root)
 	root.SetOut(io.Stdout)
 	root.SetErr(io.Stderr)
-	root.AddCommand(newCompileCmd(io), newLintCmd(io), newVersionCmd(io))
+	root.AddCommand(newCompileCmd(io), newGraphCmd(io), newLintCmd(io), newVersionCmd(io))
 	addConfigCommands(root, io)
 	addRecordsCommands(root, io)
 	return root

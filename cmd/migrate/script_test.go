@@ -25,6 +25,10 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	migrationdata, err := filepath.Abs("../../testdata/migration")
+	if err != nil {
+		t.Fatal(err)
+	}
 	lintdata, err := filepath.Abs("../../testdata/lint")
 	if err != nil {
 		t.Fatal(err)
@@ -34,6 +38,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("GOLDEN", golden)
 			env.Setenv("LINTDATA", lintdata)
+			env.Setenv("MIGRATION", migrationdata)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/migratekit/migrate/templates/migration"
+)
+
+func newGraphCmd(io *cliIO) *cobra.Command {
+	var format string
+	c := &cobra.Command{
+		Use:   "graph --config FILE",
+		Short: "Draw the run a migration config implies (Mermaid, or DOT)",
+		Long: `Graph checks the migration config FILE and prints the run it implies: a node
+per step of each work unit, in order, approvals as hexagons, and the steps
+the config turns off marked as skipped. Paste the Mermaid into a pull
+request to show reviewers what a config change does.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path, _ := cmd.Flags().GetString("config")
+			if path == "" {
+				return exitErr(exitUsage, fmt.Errorf("graph needs --config FILE"))
+			}
+			if format != "mermaid" && format != "dot" {
+				return exitErr(exitUsage, fmt.Errorf("unknown --format %q: use mermaid or dot", format))
+			}
+			data, err := readConfig(path)
+			if err != nil {
+				return err
+			}
+			_, run, err := migration.Compile(path, data)
+			if err != nil {
+				return exitErr(exitCode(err), err)
+			}
+			g := migration.NewGraph(run)
+			if format == "dot" {
+				err = g.DOT(io.Stdout)
+			} else {
+				err = g.Mermaid(io.Stdout)
+			}
+			return exitErr(exitInternal, err)
+		},
+	}
+	c.Flags().String("config", "", "migration config to draw")
+	c.Flags().StringVar(&format, "format", "mermaid", "mermaid or dot")
+	return c
+}

@@ -1,0 +1,81 @@
+package migration
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/migratekit/migrate/lint"
+	"github.com/migratekit/migrate/schema"
+	"github.com/migratekit/migrate/transpile"
+)
+
+// WorkflowFile is the name of the generated Workflow in a compiled run.
+const WorkflowFile = "workflow.yaml"
+
+// Templates compiles the library: its WorkflowTemplate files, validated.
+func Templates() ([]transpile.File, error) {
+	built, errs := Library().Build()
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return transpile.Compile(built)
+}
+
+// Compile checks the config in data (named filename in messages) and
+// returns every file of its run: the library's WorkflowTemplates and the
+// Workflow that runs them with the config's plan. The Workflow is
+// validated by Argo's validator against those templates. The error is a
+// schema.ErrorList when the config is invalid.
+func Compile(filename string, data []byte) ([]transpile.File, *Run, error) {
+	cfg, errs := schema.Load(filename, data)
+	if err := errs.Err(); err != nil {
+		return nil, nil, err
+	}
+	run, err := Plan(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	built, errs2 := Library().Build()
+	if err := errs2.Err(); err != nil {
+		return nil, nil, fmt.Errorf("the migration library does not build: %w", err)
+	}
+	files, err := transpile.Compile(built)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the migration library does not compile: %w", err)
+	}
+	wf, err := Workflow(workflowPrefix(filename), run)
+	if err != nil {
+		return nil, nil, err
+	}
+	objs := []runtime.Object{wf}
+	for _, o := range transpile.Objects(built) {
+		objs = append(objs, o)
+	}
+	if err := lint.Objects(objs).Err(); err != nil {
+		return nil, nil, fmt.Errorf("the workflow for %s is invalid: %w", filename, err)
+	}
+	data, err = transpile.Marshal(wf)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(files, transpile.File{Name: WorkflowFile, Data: data}), run, nil
+}
+
+var nonName = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// workflowPrefix names the workflow after the config file.
+func workflowPrefix(filename string) string {
+	base := strings.TrimSuffix(path.Base(strings.ReplaceAll(filename, `\`, "/")), path.Ext(filename))
+	name := strings.Trim(nonName.ReplaceAllString(strings.ToLower(base), "-"), "-")
+	if name == "" {
+		name = "run"
+	}
+	if len(name) > 40 {
+		name = strings.TrimRight(name[:40], "-")
+	}
+	return "migration-" + name
+}
