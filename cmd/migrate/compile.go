@@ -23,6 +23,7 @@ type compileFlags struct {
 	out    string
 	check  string
 	config string
+	sample bool
 }
 
 func newCompileCmd(io *cliIO) *cobra.Command {
@@ -46,13 +47,14 @@ unified diff when they differ (the CI use).
 
 Libraries: ` + strings.Join(exampleNames(), ", "),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if f.config != "" && len(args) > 0 {
-				return exitErr(exitUsage, errors.New("give either --config or library names, not both"))
+			if (f.config != "" || f.sample) && len(args) > 0 || f.config != "" && f.sample {
+				return exitErr(exitUsage, errors.New("give one of --config, --sample or library names"))
 			}
 			return runCompile(io, f, args)
 		},
 	}
 	c.Flags().StringVar(&f.config, "config", "", "compile the run of this migration config instead of the libraries")
+	c.Flags().BoolVar(&f.sample, "sample", false, "compile the run of the built-in sample config (the one migrate init writes)")
 	c.Flags().StringVarP(&f.out, "output", "o", "out", "directory to write the YAML to")
 	c.Flags().StringVar(&f.check, "check", "", "compare DIR with the generated files instead of writing")
 	return c
@@ -117,9 +119,15 @@ func compileExamples(io *cliIO, names []string) (map[string][]byte, error) {
 func runCompile(io *cliIO, f compileFlags, names []string) error {
 	var files map[string][]byte
 	var err error
-	if f.config != "" {
-		files, err = compileConfig(f.config)
-	} else {
+	switch {
+	case f.sample:
+		files, err = compileRun("sample.yaml", schema.Sample())
+	case f.config != "":
+		var data []byte
+		if data, err = readConfig(f.config); err == nil {
+			files, err = compileRun(f.config, data)
+		}
+	default:
 		files, err = compileExamples(io, names)
 	}
 	if err != nil {
@@ -227,12 +235,8 @@ func checkDir(io *cliIO, dir string, files map[string][]byte) error {
 	return nil
 }
 
-// compileConfig compiles the run of a migration config.
-func compileConfig(path string) (map[string][]byte, error) {
-	data, err := readConfig(path)
-	if err != nil {
-		return nil, err
-	}
+// compileRun compiles the run of a migration config.
+func compileRun(path string, data []byte) (map[string][]byte, error) {
 	out, _, err := migration.Compile(path, data)
 	if err != nil {
 		return nil, exitErr(exitCode(err), err)
