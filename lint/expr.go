@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"github.com/migratekit/migrate/internal/suggest"
 	"sort"
 	"strings"
 	"sync"
@@ -277,13 +278,13 @@ func unknownNames(tree *parser.Tree, src string, scope exprScope) []string {
 	var msgs []string
 	for _, name := range v.unknown {
 		if called[name] {
-			msgs = append(msgs, msgExprUnknownFunc(scope.what, src, name, suggest(name, knownFuncs(scope)), scope.funcs))
+			msgs = append(msgs, msgExprUnknownFunc(scope.what, src, name, closestName(name, knownFuncs(scope)), scope.funcs))
 		} else {
-			msgs = append(msgs, msgExprUnknownVar(scope.what, src, name, scope.roots, suggest(name, scope.roots)))
+			msgs = append(msgs, msgExprUnknownVar(scope.what, src, name, scope.roots, closestName(name, scope.roots)))
 		}
 	}
 	for _, name := range v.badSprig {
-		msgs = append(msgs, msgExprUnknownSprig(src, name, suggest(name, keys(sprig))))
+		msgs = append(msgs, msgExprUnknownSprig(src, name, closestName(name, keys(sprig))))
 	}
 	return msgs
 }
@@ -314,9 +315,9 @@ func keys(m map[string]any) []string {
 	return out
 }
 
-// suggest returns the candidate closest to name (ignoring case first, then
+// closestName returns the candidate closest to name (ignoring case first, then
 // by edit distance: at most 2, or 3 for names of five or more bytes), or "".
-func suggest(name string, candidates []string) string {
+func closestName(name string, candidates []string) string {
 	for _, c := range candidates {
 		if strings.EqualFold(c, name) {
 			return c
@@ -327,31 +328,11 @@ func suggest(name string, candidates []string) string {
 		bestD = 4
 	}
 	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d < bestD {
+		if d := suggest.Distance(strings.ToLower(name), strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // taskResults mirrors controller/dag.go TaskResults: what a `depends`

@@ -206,7 +206,7 @@ func msgParamTooLarge(name string, n int) string {
 
 func msgUnknownField(field string, known []string) string {
 	m := fmt.Sprintf("unknown field %q", field)
-	if s := suggest(field, known); s != "" {
+	if s := closestName(field, known); s != "" {
 		return m + fmt.Sprintf("; did you mean %q?", s)
 	}
 	return m + "; remove it or check the spelling and indentation"

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	nearby "github.com/migratekit/migrate/internal/suggest"
 	"math/big"
 	"slices"
 	"strconv"
@@ -347,41 +348,13 @@ func closest(name string, candidates []string) string {
 		if fold(c) == fold(name) {
 			return c
 		}
-		d := editDistance(strings.ToLower(name), strings.ToLower(c))
+		d := nearby.Distance(strings.ToLower(name), strings.ToLower(c))
 		limit := 1 + min(len(name), len(c))/4
 		if d <= limit && d < min(len(name), len(c)) && (bestDist < 0 || d < bestDist || (d == bestDist && c < best)) {
 			best, bestDist = c, d
 		}
 	}
 	return best
-}
-
-// editDistance is the number of single-character insertions, deletions,
-// substitutions and swaps of neighbours that turn a into b (optimal string
-// alignment distance).
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 // firstSentence cuts s after its first sentence: at a ". " followed by a

@@ -55,11 +55,17 @@ type library struct {
 	rollbacks      map[string]*dsl.ContainerTemplate[UnitArgs, dsl.None] // shared by the stages and the rollback entrypoint
 }
 
-func (l *library) remember(name string, t *dsl.ContainerTemplate[UnitArgs, dsl.None]) {
+// shared defines the console step name once and returns it on every call.
+func (l *library) shared(name, stage, action string) *dsl.ContainerTemplate[UnitArgs, dsl.None] {
+	if t, ok := l.rollbacks[name]; ok {
+		return t
+	}
 	if l.rollbacks == nil {
 		l.rollbacks = map[string]*dsl.ContainerTemplate[UnitArgs, dsl.None]{}
 	}
+	t := console[dsl.None](l, name, stage, action)
 	l.rollbacks[name] = t
+	return t
 }
 
 // Library is the migration workflow library: one WorkflowTemplate whose
@@ -253,13 +259,18 @@ func (l *library) migrationStage() *dsl.DAGTemplate[UnitArgs, dsl.None] {
 	return dag
 }
 
+// The undo steps, shared by the stages (on failure) and the rollback
+// entrypoint (on request).
 func (l *library) metadataRollback() *dsl.ContainerTemplate[UnitArgs, dsl.None] {
-	if t, ok := l.rollbacks["metadata"]; ok {
-		return t
-	}
-	t := console[dsl.None](l, "metadata-rollback", "metadata", "rollback")
-	l.remember("metadata", t)
-	return t
+	return l.shared("metadata-rollback", "metadata", "rollback")
+}
+
+func (l *library) replayStop() *dsl.ContainerTemplate[UnitArgs, dsl.None] {
+	return l.shared("replay-stop", "replay", "stop")
+}
+
+func (l *library) trafficBack() *dsl.ContainerTemplate[UnitArgs, dsl.None] {
+	return l.shared("traffic-back", "traffic", "back")
 }
 
 func (l *library) replayStage() *dsl.DAGTemplate[UnitArgs, dsl.None] {
@@ -289,24 +300,6 @@ func (l *library) replayStage() *dsl.DAGTemplate[UnitArgs, dsl.None] {
 	dsl.Task(dag, "traffic-back", back, u).
 		Depends(dsl.AnyOf(sw.Failed(), sw.Errored(), up.Failed(), up.Errored()))
 	return dag
-}
-
-func (l *library) replayStop() *dsl.ContainerTemplate[UnitArgs, dsl.None] {
-	if t, ok := l.rollbacks["replay"]; ok {
-		return t
-	}
-	t := console[dsl.None](l, "replay-stop", "replay", "stop")
-	l.remember("replay", t)
-	return t
-}
-
-func (l *library) trafficBack() *dsl.ContainerTemplate[UnitArgs, dsl.None] {
-	if t, ok := l.rollbacks["traffic"]; ok {
-		return t
-	}
-	t := console[dsl.None](l, "traffic-back", "traffic", "back")
-	l.remember("traffic", t)
-	return t
 }
 
 // replayRollback undoes a replay unit on request: traffic back, replayer
