@@ -69,7 +69,15 @@ func B64Dec(s Expr[string]) Expr[string] { return call[string]("sprig.b64dec", s
 func Sha256(s Expr[string]) Expr[string] { return call[string]("sprig.sha256sum", s.n) }
 
 // ToJSON is the compact JSON text of a value (Argo's toJson).
-func ToJSON[T any](v Expr[T]) Expr[string] { return call[string]("toJson", v.n) }
+func ToJSON[T any](v Expr[T]) Expr[string] {
+	if r, ok := v.n.(*refNode); ok && r.typ == ir.JSON && (r.carriedAsString() || r.kind == refItem) {
+		// A parameter or item holding JSON is already its JSON text.
+		cp := *r
+		cp.typ = ir.String
+		return Expr[string]{n: &cp}
+	}
+	return call[string]("toJson", v.n)
+}
 
 // FromJSON reads JSON text as a value of type T; use Get on it for fields.
 func FromJSON[T any](s Expr[string]) Expr[T] {
