@@ -14,71 +14,63 @@ import (
 // The expression checker: every expression Build emits is compiled by
 // expr-lang, the language Argo evaluates {{=...}} with, in an environment
 // that mirrors Argo's at that place: its functions (asInt, asFloat,
-// jsonpath, toJson, sprig, expr-lang's builtins) and exactly the variables
-// in reach there, each a string as Argo provides it. An unknown variable or
-// a type error is reported at the DSL line that produced the expression.
-// The DSL renders well-typed expressions by construction; the checker is
-// the proof, and catches what a rendering change would break.
+// jsonpath, toJson, sprig, expr-lang's builtins) and the variables in reach
+// there. expr-lang treats maps as dynamic, so variable paths are then
+// checked against the scope: an input the template declares, an output of
+// a call upstream, a workflow parameter the entrypoint declares, the loop
+// item. An unknown variable or a type error is reported at the DSL line
+// that produced the expression. The DSL renders well-typed expressions by
+// construction; the checker is the proof, and catches what a rendering
+// change would break.
 
-// vars lists the variables in reach in scope s, as Argo names them.
-func (b *builder) vars(s scope) []string {
+// workflowVars are the workflow.* variables Argo provides everywhere.
+var workflowVars = map[string]bool{
+	"name": true, "namespace": true, "uid": true, "status": true, "creationTimestamp": true,
+	"duration": true, "serviceAccountName": true, "mainEntrypoint": true, "parameters": true,
+	"failures": true, "labels": true, "annotations": true,
+}
+
+// retryVars are what a retryStrategy expression sees, and all it sees.
+var retryVars = map[string]bool{"retries": true, "lastRetry": true}
+
+// roots lists the top-level variables in reach in scope s.
+func roots(s scope) []string {
 	if s.field == "retryStrategy.expression" {
-		// Argo evaluates it with the previous attempt's variables only.
-		return []string{"retries", "lastRetry.exitCode", "lastRetry.status", "lastRetry.duration", "lastRetry.message"}
+		return []string{"retries", "lastRetry"}
 	}
-	var out []string
-	for _, f := range s.tmpl.inFields {
-		out = append(out, "inputs.parameters."+f.name)
+	out := []string{"workflow"}
+	if len(s.tmpl.inFields) > 0 {
+		out = append(out, "inputs")
 	}
-	if s.tmpl.wt != nil && s.tmpl.wt.entry != nil {
-		for _, f := range s.tmpl.wt.entry.inFields {
-			out = append(out, "workflow.parameters."+f.name)
-		}
-	}
-	for _, v := range []string{"name", "namespace", "uid", "status", "creationTimestamp", "duration", "serviceAccountName", "mainEntrypoint"} {
-		out = append(out, "workflow."+v)
-	}
-	visible := func(c *callDef) bool {
-		switch {
-		case s.call == nil:
-			return true // the template's outputs see every call
-		case s.tmpl.kind == ir.KindSteps:
-			return c.group < s.call.group
-		}
-		return s.above[c]
-	}
-	for _, c := range s.tmpl.calls {
-		if !visible(c) {
-			continue
-		}
-		prefix := c.scope() + "." + c.name + ".outputs."
-		out = append(out, prefix+"result")
-		for _, f := range c.callee.outFields {
-			out = append(out, prefix+"parameters."+f.name)
+	if len(s.tmpl.calls) > 0 {
+		if s.tmpl.kind == ir.KindSteps {
+			out = append(out, "steps")
+		} else {
+			out = append(out, "tasks")
 		}
 	}
 	if s.call != nil && s.call.loop {
 		out = append(out, "item")
-		if s.call.itemType != nil {
-			for _, f := range jsonFields(s.call.itemType) {
-				out = append(out, "item."+f)
-			}
-		}
 	}
 	return out
 }
 
-// checkSite compiles the expression of one site.
+// funcEnv is Argo's function environment, without variables.
+var funcEnv = argoenv.GetFuncMap(map[string]any{})
+
+// checkSite compiles the expression of one site and checks its variables.
 func (b *builder) checkSite(s scope, text string, typ ir.Type) {
 	body, ok := strings.CutPrefix(text, "{{=")
 	if ok {
 		body = strings.TrimSuffix(body, "}}")
 	}
-	flat := map[string]any{}
-	for _, v := range b.vars(s) {
-		flat[v] = ""
+	env := make(map[string]any, len(funcEnv)+6)
+	for k, v := range funcEnv {
+		env[k] = v
 	}
-	env := argoenv.GetFuncMap(flat)
+	for _, r := range roots(s) {
+		env[r] = map[string]any{}
+	}
 	opts := []expr.Option{expr.Env(env)}
 	if typ == ir.Bool && !ok {
 		opts = append(opts, expr.AsBool())
@@ -87,11 +79,6 @@ func (b *builder) checkSite(s scope, text string, typ ir.Type) {
 		b.errorf(s.pos, msgExprCheck(s.field, body, err))
 		return
 	}
-	// Maps are dynamic for expr-lang's checker: check variable paths here.
-	known := map[string]bool{}
-	for k := range flat {
-		known[k] = true
-	}
 	tree, err := parser.Parse(body)
 	if err != nil {
 		return
@@ -99,28 +86,98 @@ func (b *builder) checkSite(s scope, text string, typ ir.Type) {
 	v := &pathVisitor{}
 	ast.Walk(&tree.Node, v)
 	for _, p := range v.paths {
-		if !knownPath(p, known) {
+		if !inScope(s, strings.Split(p, ".")) {
 			b.errorf(s.pos, msgUnknownVariable(s.field, p))
 		}
 	}
 }
 
-// roots are the variables Argo provides; a path under one must exist.
-var roots = map[string]bool{"inputs": true, "tasks": true, "steps": true, "workflow": true, "item": true, "lastRetry": true, "retries": true}
-
-// knownPath reports whether p names a variable in reach, or a part of one
-// (a JSON value's fields below a variable are not checked here).
-func knownPath(p string, known map[string]bool) bool {
-	root, _, _ := strings.Cut(p, ".")
-	if !roots[root] || known[p] {
-		return true
+// inScope reports whether a variable path names something in reach in s,
+// or a part of it (a path that stops early reads an object), or a field of
+// a JSON value below it (not checked here). Paths under names that are not
+// Argo's variables (a function's result, say) are not this check's.
+func inScope(s scope, p []string) bool {
+	root, rest := p[0], p[1:]
+	retry := s.field == "retryStrategy.expression"
+	if retry != retryVars[root] && (retry || root == "lastRetry" || root == "retries") {
+		return false
 	}
-	for k := range known {
-		if strings.HasPrefix(k, p+".") || strings.HasPrefix(p, k+".") {
+	at := func(i int) string {
+		if i < len(rest) {
+			return rest[i]
+		}
+		return ""
+	}
+	switch root {
+	case "inputs":
+		if at(0) == "" || at(1) == "" {
+			return at(0) == "" || at(0) == "parameters"
+		}
+		return at(0) == "parameters" && hasField(s.tmpl.inFields, at(1))
+	case "workflow":
+		switch {
+		case at(0) == "":
+			return true
+		case !workflowVars[at(0)]:
+			return false
+		case at(0) != "parameters" || at(1) == "":
+			return true
+		}
+		entry := s.tmpl.wt.entry
+		return entry != nil && hasField(entry.inFields, at(1))
+	case "tasks", "steps":
+		if at(0) == "" {
+			return true
+		}
+		c := callNamed(s, at(0))
+		if c == nil || c.scope() != root || !visible(s, c) {
+			return false
+		}
+		switch {
+		case at(1) == "" || at(1) == "status" || at(1) == "id" || at(1) == "startedAt" || at(1) == "finishedAt" || at(1) == "exitCode":
+			return at(1) == "" || at(2) == ""
+		case at(1) != "outputs":
+			return false
+		case at(2) == "" || at(2) == "result" || at(2) == "exitCode":
+			return true
+		case at(2) == "parameters":
+			return at(3) == "" || hasField(c.callee.outFields, at(3))
+		}
+		return false
+	}
+	return true
+}
+
+func hasField(fs []paramField, name string) bool {
+	for _, f := range fs {
+		if f.name == name {
 			return true
 		}
 	}
 	return false
+}
+
+func callNamed(s scope, name string) *callDef {
+	for _, c := range s.tmpl.calls {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// visible reports whether c's outputs exist when the expression of s is
+// evaluated.
+func visible(s scope, c *callDef) bool {
+	switch {
+	case s.call == nil:
+		return true // the template's outputs see every call
+	case s.field == "hooks":
+		return true // a hook watches calls while they run
+	case s.tmpl.kind == ir.KindSteps:
+		return c.group < s.call.group
+	}
+	return s.above[c]
 }
 
 // pathVisitor collects the longest member paths with constant names, such
