@@ -27,3 +27,11 @@ golden:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# End-to-end: the examples run on a real kube-apiserver and Argo controller,
+# on loopback, with a fake kubelet (see e2e/). The first run builds
+# kube-apiserver and Argo's binaries into $HOME/.cache/migrate-e2e (9-20
+# minutes on 2 cores); later runs reuse them.
+.PHONY: e2e
+e2e:
+	cd e2e && $(GO) vet ./... && $(GO) test -count=1 -v -timeout 80m ./...

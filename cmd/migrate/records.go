@@ -1,6 +1,231 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"text/tabwriter"
 
-// addRecordsCommands is replaced by the memo record commands (records, gc).
-func addRecordsCommands(root *cobra.Command, io *cliIO) {}
+	"github.com/spf13/cobra"
+
+	"github.com/migratekit/migrate/memo"
+)
+
+// storeFlags say where the records are.
+type storeFlags struct {
+	endpoint  string
+	prefix    string
+	tokenFile string
+}
+
+func (f *storeFlags) register(c *cobra.Command) {
+	c.Flags().StringVar(&f.endpoint, "endpoint", "", "etcd client URL, e.g. https://etcd.migrate.svc:2379 (required)")
+	c.Flags().StringVar(&f.prefix, "prefix", "/migrate", "key prefix the workflows were compiled with")
+	c.Flags().StringVar(&f.tokenFile, "token-file", "", "file holding the Authorization header value for etcd (never pass credentials as flags)")
+}
+
+func (f *storeFlags) client() (*memo.Client, error) {
+	if f.endpoint == "" {
+		return nil, exitErr(exitUsage, errors.New("--endpoint is required"))
+	}
+	c := &memo.Client{Endpoint: f.endpoint, Prefix: f.prefix}
+	if f.tokenFile != "" {
+		b, err := os.ReadFile(f.tokenFile)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, exitErr(exitInvalid, fmt.Errorf("%s: no such file", f.tokenFile))
+		}
+		if err != nil {
+			return nil, exitErr(exitInternal, err)
+		}
+		c.Auth = strings.TrimSpace(string(b))
+	}
+	return c, nil
+}
+
+// addRecordsCommands adds the memo record commands: records and gc.
+func addRecordsCommands(root *cobra.Command, io *cliIO) {
+	root.AddCommand(newRecordsCmd(io), newGCCmd(io))
+}
+
+func newRecordsCmd(io *cliIO) *cobra.Command {
+	var f storeFlags
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "records [KEY-PREFIX]",
+		Short: "List the memo records in etcd",
+		Long: `Records lists the memo records kept in etcd by memoized steps (see
+docs/records.md): key (below PREFIX/memo/), state, step, attempt, owning
+workflow, checksum and etcd revision. KEY-PREFIX narrows the listing.
+
+A value under the prefix that is not a record is reported on stderr with its
+key, and the command exits 1 after listing the others.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			client, err := f.client()
+			if err != nil {
+				return err
+			}
+			prefix := ""
+			if len(args) == 1 {
+				prefix = args[0]
+			}
+			return runRecords(cmd.Context(), io, client, prefix, asJSON)
+		},
+	}
+	f.register(c)
+	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per record")
+	return c
+}
+
+func list(ctx context.Context, io *cliIO, client *memo.Client, prefix string) ([]memo.Record, int, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	recs, bad, err := client.List(ctx, prefix)
+	if err != nil {
+		return nil, 0, exitErr(exitInternal, err)
+	}
+	for _, e := range bad {
+		fmt.Fprintln(io.Stderr, "migrate:", e)
+	}
+	return recs, len(bad), nil
+}
+
+func runRecords(ctx context.Context, io *cliIO, client *memo.Client, prefix string, asJSON bool) error {
+	recs, bad, err := list(ctx, io, client, prefix)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(io.Stdout)
+		for _, r := range recs {
+			if err := enc.Encode(struct {
+				Key         string `json:"key"`
+				ModRevision int64  `json:"modRevision"`
+				memo.Record
+			}{strings.TrimPrefix(r.Key, client.MemoPrefix()), r.ModRevision, r}); err != nil {
+				return exitErr(exitInternal, err)
+			}
+		}
+	} else {
+		tw := tabwriter.NewWriter(io.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "KEY\tSTATE\tSTEP\tATTEMPT\tOWNER\tCHECKSUM\tREVISION")
+		for _, r := range recs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%d\n", strings.TrimPrefix(r.Key, client.MemoPrefix()),
+				r.State, r.Step, r.Attempt, r.Owner.Name, short(r.Checksum), r.ModRevision)
+		}
+		tw.Flush()
+	}
+	if bad > 0 {
+		return exitErr(exitInvalid, fmt.Errorf("%d values under %s are not records", bad, client.MemoPrefix()+prefix))
+	}
+	return nil
+}
+
+func short(sum string) string {
+	if len(sum) > 12 {
+		return sum[:12]
+	}
+	return sum
+}
+
+func newGCCmd(io *cliIO) *cobra.Command {
+	var f storeFlags
+	var keepFile string
+	var yes bool
+	c := &cobra.Command{
+		Use:   "gc --endpoint URL --keep FILE [--yes]",
+		Short: "Delete the memo records no current plan adopts (dry run unless --yes)",
+		Long: `Gc deletes the memo records that no current plan adopts: every record
+except the complete ones whose key and checksum FILE lists, and the pending
+ones (a running workflow holds them; a vanished one's disappear with their
+lease).
+
+FILE lists what the current plans adopt, one record per line: its key (below
+PREFIX/memo/) and its checksum, separated by white space; # starts a comment.
+
+Without --yes nothing is deleted: the command prints what it would delete.
+A record that changed since it was listed is kept.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			client, err := f.client()
+			if err != nil {
+				return err
+			}
+			if keepFile == "" {
+				return exitErr(exitUsage, errors.New("--keep is required: name the file listing what the current plans adopt"))
+			}
+			return runGC(cmd.Context(), io, client, keepFile, yes)
+		},
+	}
+	f.register(c)
+	c.Flags().StringVar(&keepFile, "keep", "", "file listing KEY CHECKSUM of every record the current plans adopt (required)")
+	c.Flags().BoolVar(&yes, "yes", false, "delete; without it gc only prints what it would delete")
+	return c
+}
+
+func runGC(ctx context.Context, io *cliIO, client *memo.Client, keepFile string, yes bool) error {
+	fh, err := os.Open(keepFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return exitErr(exitInvalid, fmt.Errorf("%s: no such file", keepFile))
+	}
+	if err != nil {
+		return exitErr(exitInternal, err)
+	}
+	defer fh.Close()
+	keep, err := memo.ReadKeep(keepFile, fh)
+	if err != nil {
+		return exitErr(exitInvalid, err)
+	}
+	recs, bad, err := list(ctx, io, client, "")
+	if err != nil {
+		return err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	garbage := memo.Garbage(recs, client.MemoPrefix(), keep)
+	deleted := 0
+	for _, r := range garbage {
+		key := strings.TrimPrefix(r.Key, client.MemoPrefix())
+		why := gcReason(r, keep[key])
+		if !yes {
+			fmt.Fprintf(io.Stdout, "would delete %s (%s)\n", key, why)
+			continue
+		}
+		ok, err := client.Delete(ctx, r)
+		if err != nil {
+			return exitErr(exitInternal, err)
+		}
+		if !ok {
+			fmt.Fprintf(io.Stdout, "kept %s: it changed since it was listed\n", key)
+			continue
+		}
+		deleted++
+		fmt.Fprintf(io.Stdout, "deleted %s (%s)\n", key, why)
+	}
+	switch {
+	case !yes:
+		fmt.Fprintf(io.Stdout, "%d of %d records are not adopted by the plan; run with --yes to delete them\n", len(garbage), len(recs))
+	default:
+		fmt.Fprintf(io.Stdout, "deleted %d of %d records\n", deleted, len(recs))
+	}
+	if bad > 0 {
+		return exitErr(exitInvalid, fmt.Errorf("%d values under %s are not records and were left alone", bad, client.MemoPrefix()))
+	}
+	return nil
+}
+
+func gcReason(r memo.Record, planned string) string {
+	switch {
+	case r.State != memo.Complete:
+		return r.State
+	case planned == "":
+		return "no plan adopts this key"
+	}
+	return fmt.Sprintf("checksum %s, the plan adopts %s", short(r.Checksum), short(planned))
+}

@@ -1,0 +1,254 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/migratekit/migrate/e2e/cluster"
+	"github.com/migratekit/migrate/e2e/kubelet"
+	"github.com/migratekit/migrate/e2e/scenario"
+	"github.com/migratekit/migrate/examples"
+	"github.com/migratekit/migrate/transpile"
+)
+
+// env is the cluster every scenario runs in, started by TestMain.
+var env *scenario.Env
+
+func TestMain(m *testing.M) { os.Exit(testMain(m)) }
+
+func testMain(m *testing.M) int {
+	flag.Parse()
+	ctx := context.Background()
+	var bins *cluster.Binaries
+	if os.Getenv(isolatedEnv) == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return fail(err)
+		}
+		if bins, err = cluster.EnsureBinaries(ctx, wd, os.Stderr); err != nil {
+			return fail(err)
+		}
+		data, err := json.Marshal(bins)
+		if err != nil {
+			return fail(err)
+		}
+		if code, ok := runIsolated([]string{"MIGRATE_E2E_BINARIES=" + string(data)}); ok {
+			return code
+		}
+		fmt.Fprintln(os.Stderr, "e2e: no network namespace available; servers run on the host's loopback")
+	} else {
+		if err := loopbackUp(); err != nil {
+			return fail(fmt.Errorf("bringing up loopback in the test's network namespace: %w", err))
+		}
+		bins = &cluster.Binaries{}
+		if err := json.Unmarshal([]byte(os.Getenv("MIGRATE_E2E_BINARIES")), bins); err != nil {
+			return fail(err)
+		}
+	}
+
+	dir, err := os.MkdirTemp("", "migrate-e2e-")
+	if err != nil {
+		return fail(err)
+	}
+	code := 1
+	defer func() {
+		switch {
+		case code != 0:
+			fmt.Fprintf(os.Stderr, "e2e: FAILED; logs kept in %s\n", dir)
+		case os.Getenv("MIGRATE_E2E_KEEP") != "":
+			fmt.Fprintf(os.Stderr, "e2e: logs kept in %s (MIGRATE_E2E_KEEP)\n", dir)
+		default:
+			os.RemoveAll(dir)
+		}
+	}()
+	start := time.Now()
+	c, err := cluster.Start(ctx, dir, bins)
+	if err != nil {
+		return fail(err)
+	}
+	defer c.Stop()
+	fmt.Fprintf(os.Stderr, "e2e: etcd, kube-apiserver and workflow-controller up in %s (logs: %s)\n", time.Since(start).Round(100*time.Millisecond), dir)
+
+	// A signal stops everything started, keeping the logs.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		c.Stop()
+		fmt.Fprintf(os.Stderr, "e2e: interrupted; logs kept in %s\n", dir)
+		os.Exit(1)
+	}()
+
+	harnessLog, err := os.Create(filepath.Join(dir, "harness.log"))
+	if err != nil {
+		return fail(err)
+	}
+	defer harnessLog.Close()
+	// Argo's packages the harness calls (resume) log with logrus.
+	logrus.SetOutput(harnessLog)
+	k := kubelet.New(c, harnessLog)
+	kctx, stopKubelet := context.WithCancel(ctx)
+	kdone := make(chan struct{})
+	go func() { k.Run(kctx); close(kdone) }()
+	defer func() { stopKubelet(); <-kdone }()
+
+	if err := installExamples(ctx, c); err != nil {
+		return fail(err)
+	}
+	env = &scenario.Env{Cluster: c, Kubelet: k, Vars: map[string]string{"ETCD_URL": c.EtcdURL}}
+	code = m.Run()
+	printSummary()
+	if code == 0 {
+		stopKubelet()
+		<-kdone
+		c.Stop()
+		if err := permissionErrors(c); err != nil {
+			code = fail(err)
+		}
+	}
+	return code
+}
+
+// permissionErrors fails the run when Argo's controller or an agent was
+// refused something by RBAC: a user's cluster with the same roles would
+// misbehave, often by a workflow that silently stops progressing.
+func permissionErrors(c *cluster.Cluster) error {
+	logs, err := filepath.Glob(filepath.Join(c.Dir, "*.log"))
+	if err != nil {
+		return err
+	}
+	var found []string
+	for _, l := range logs {
+		data, err := os.ReadFile(l)
+		if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, "is forbidden") && !strings.HasSuffix(l, "kube-apiserver.log") {
+				found = append(found, filepath.Base(l)+": "+line)
+			}
+		}
+	}
+	if len(found) > 0 {
+		return fmt.Errorf("RBAC refused requests:\n%s", strings.Join(found, "\n"))
+	}
+	return nil
+}
+
+// installExamples compiles the example libraries with the transpiler under
+// test and installs their WorkflowTemplates.
+func installExamples(ctx context.Context, c *cluster.Cluster) error {
+	for _, ex := range examples.All() {
+		built, problems := ex.Build().Build()
+		if err := problems.Err(); err != nil {
+			return fmt.Errorf("example %s: %w", ex.Name, err)
+		}
+		files, err := transpile.Compile(built)
+		if err != nil {
+			return fmt.Errorf("example %s: %w", ex.Name, err)
+		}
+		for _, f := range files {
+			objs, err := cluster.DecodeYAML(f.Data)
+			if err != nil {
+				return fmt.Errorf("%s: %w", f.Name, err)
+			}
+			for _, o := range objs {
+				if err := cluster.Apply(ctx, c.Dynamic, cluster.Namespace, o); err != nil {
+					return fmt.Errorf("%s: %w", f.Name, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func fail(err error) int {
+	fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+	return 1
+}
+
+// TestScenarios runs every testdata/*.txtar scenario on the cluster, in
+// parallel, and checks what it wants; extraChecks adds Go assertions.
+func TestScenarios(t *testing.T) {
+	scenarios, err := scenario.LoadDir("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range scenarios {
+		t.Run(s.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), s.Timeout.Duration+time.Minute)
+			defer cancel()
+			r, err := env.Run(ctx, s)
+			if err != nil {
+				if r != nil {
+					t.Log(scenario.Dump(r))
+				}
+				t.Fatal(err)
+			}
+			record(s.Name, r)
+			problems := scenario.Check(s, r)
+			if s.Bug != "" {
+				if len(problems) == 0 {
+					t.Fatalf("the run is as wanted although the scenario names a known bug (%s): remove bug: from %s.txtar", s.Bug, s.Name)
+				}
+				t.Logf("differences from want:\n%s\n%s", strings.Join(problems, "\n"), scenario.Dump(r))
+				t.Skipf("KNOWN BUG: %s", s.Bug)
+			}
+			for _, p := range problems {
+				t.Error(p)
+			}
+			if check := extraChecks[s.Name]; check != nil {
+				check(t, r)
+			}
+			if t.Failed() {
+				t.Log(scenario.Dump(r))
+			}
+		})
+	}
+}
+
+// summary collects each scenario's cost for the table printed at the end.
+var summary struct {
+	sync.Mutex
+	rows []string
+}
+
+func record(name string, r *scenario.Result) {
+	agents := 0
+	for _, run := range r.Runs {
+		if run.Agent {
+			agents++
+		}
+	}
+	summary.Lock()
+	defer summary.Unlock()
+	summary.rows = append(summary.rows, fmt.Sprintf("%-34s %-10s %6.1fs %5d %6d %6d",
+		name, r.Workflow.Status.Phase, r.Elapsed.Seconds(), len(r.Pods), len(r.Pods)-agents, agents))
+}
+
+func printSummary() {
+	summary.Lock()
+	defer summary.Unlock()
+	if len(summary.rows) == 0 {
+		return
+	}
+	sort.Strings(summary.rows)
+	fmt.Printf("\n%-34s %-10s %7s %5s %6s %6s\n", "scenario", "phase", "wall", "pods", "steps", "agent")
+	for _, row := range summary.rows {
+		fmt.Println(row)
+	}
+}
