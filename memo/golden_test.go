@@ -12,7 +12,7 @@ import (
 	"github.com/migratekit/migrate/transpile"
 )
 
-const goldenDir = "../testdata/golden/memo"
+const goldenDir = "testdata/golden"
 
 // TestGolden compiles the memoized pipeline (HTTP back-end, credentials
 // from a Secret) and compares it with the golden YAML; the golden file
