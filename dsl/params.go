@@ -52,14 +52,11 @@ func paramFields(t reflect.Type) ([]paramField, []string) {
 		f := paramField{
 			index:  i,
 			goName: sf.Name,
-			name:   sf.Tag.Get("name"),
+			name:   ParamName(sf),
 			goType: zero.exprGoType(),
 			desc:   sf.Tag.Get("desc"),
 		}
 		f.typ = typeOf(f.goType)
-		if f.name == "" {
-			f.name = lowerCamel(sf.Name)
-		}
 		if e := sf.Tag.Get("enum"); e != "" {
 			f.enum = strings.Split(e, ",")
 		}
@@ -73,6 +70,16 @@ func paramFields(t reflect.Type) ([]paramField, []string) {
 		out = append(out, f)
 	}
 	return out, problems
+}
+
+// ParamName is the Argo parameter name of a field of a parameter struct:
+// its name tag, or the field name in lowerCamelCase. Packages that build on
+// the DSL use it to name the parameters of templates they generate.
+func ParamName(f reflect.StructField) string {
+	if n := f.Tag.Get("name"); n != "" {
+		return n
+	}
+	return lowerCamel(f.Name)
 }
 
 func lowerCamel(s string) string {

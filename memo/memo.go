@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"unicode"
 
 	"github.com/migratekit/migrate/dsl"
 	"github.com/migratekit/migrate/etcdgw"
@@ -235,7 +234,7 @@ func Wrap[I, O any](g *etcdgw.Gateway, name string, step dsl.Template[I, O], spe
 		if !f.IsExported() || !f.Type.ConvertibleTo(exprString) {
 			continue
 		}
-		outs = append(outs, output{name: paramName(f), text: textOf(ov.Field(i))})
+		outs = append(outs, output{name: dsl.ParamName(f), text: textOf(ov.Field(i))})
 	}
 	done := func(state, reason string, outputs []output) dsl.Expr[string] {
 		fields := map[string]dsl.Expr[string]{"state": dsl.Lit(state), "step": dsl.Lit(step.Name()), "checksum": sum}
@@ -261,7 +260,7 @@ func Wrap[I, O any](g *etcdgw.Gateway, name string, step dsl.Template[I, O], spe
 		if !f.IsExported() || !f.Type.ConvertibleTo(exprString) {
 			continue
 		}
-		name := paramName(f)
+		name := dsl.ParamName(f)
 		var fresh dsl.Expr[string]
 		for _, o := range outs {
 			if o.name == name {
@@ -273,23 +272,4 @@ func Wrap[I, O any](g *etcdgw.Gateway, name string, step dsl.Template[I, O], spe
 	}
 	w.Outputs(res.Interface().(O))
 	return w
-}
-
-// paramName is the Argo parameter name of a field of a parameter struct,
-// as package dsl names it: the name tag, or the field name in lowerCamelCase.
-func paramName(f reflect.StructField) string {
-	if n := f.Tag.Get("name"); n != "" {
-		return n
-	}
-	r := []rune(f.Name)
-	for i := 0; i < len(r); i++ {
-		if !unicode.IsUpper(r[i]) {
-			break
-		}
-		if i > 0 && i+1 < len(r) && unicode.IsLower(r[i+1]) {
-			break
-		}
-		r[i] = unicode.ToLower(r[i])
-	}
-	return string(r)
 }
