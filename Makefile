@@ -28,10 +28,12 @@ golden:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-# End-to-end: the examples run on a real kube-apiserver and Argo controller,
-# on loopback, with a fake kubelet (see e2e/). The first run builds
-# kube-apiserver and Argo's binaries into $HOME/.cache/migrate-e2e (9-20
-# minutes on 2 cores); later runs reuse them.
+# End-to-end: the scenarios of e2e/testdata run on a real kube-apiserver
+# and Argo controller, on loopback, with a fake kubelet (see e2e/), once on
+# Argo v3 and once on Argo v4. The first run builds kube-apiserver and both
+# Argo versions into $HOME/.cache/migrate-e2e; later runs reuse them.
 .PHONY: e2e
 e2e:
-	cd e2e && $(GO) vet ./... && $(GO) test -count=1 -v -timeout 80m ./...
+	cd e2e && $(GO) vet ./... && $(GO) test -count=1 ./scenario/ ./kubelet/
+	cd e2e && MIGRATE_E2E_ARGO=v3 $(GO) test -count=1 -v -timeout 40m .
+	cd e2e && MIGRATE_E2E_ARGO=v4 $(GO) test -count=1 -v -timeout 40m .

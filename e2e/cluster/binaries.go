@@ -18,10 +18,23 @@ import (
 
 // Binaries are the programs a cluster runs, built from the Go module proxy.
 type Binaries struct {
+	Argo       string // the Argo version, "v3" or "v4"
 	APIServer  string // kube-apiserver
 	Controller string // Argo's workflow-controller
-	Argoexec   string // Argo's executor, run as the agent of HTTP templates
+	Argoexec   string // Argo's executor: the agent of HTTP templates, and resource templates
 	ArgoDir    string // the Argo module's source, for its CRDs and RBAC manifests
+}
+
+// Versions are the Argo versions the scenarios run on.
+var Versions = []string{"v3", "v4"}
+
+// argoSets says where each Argo version's binaries come from: v3.7.18 from
+// the module tools/argo3 (the version whose Go types the main and e2e
+// modules use), v4.0.5 from tools/argo4. Each is a module of its own, so
+// the e2e module's dependencies can change without a rebuild.
+var argoSets = map[string]struct{ module, dir string }{
+	"v3": {"github.com/argoproj/argo-workflows/v3", filepath.Join("tools", "argo3")},
+	"v4": {"github.com/argoproj/argo-workflows/v4", filepath.Join("tools", "argo4")},
 }
 
 // binarySet is one `go build` of some commands from one module.
@@ -35,12 +48,17 @@ type binarySet struct {
 	symlinks map[string]map[string]string
 }
 
-// EnsureBinaries returns the binaries, building those missing from the cache
-// directory (MIGRATE_E2E_CACHE, or $HOME/.cache/migrate-e2e). A cache entry is
-// keyed by the Go version and the building module's go.mod and go.sum, so a
-// version bump rebuilds and nothing else does. e2eDir is the e2e module's
-// directory; progress goes to log.
-func EnsureBinaries(ctx context.Context, e2eDir string, log io.Writer) (*Binaries, error) {
+// EnsureBinaries returns the binaries of one Argo version (see Versions),
+// building those missing from the cache directory (MIGRATE_E2E_CACHE, or
+// $HOME/.cache/migrate-e2e). A cache entry is keyed by the Go version and
+// the building module's go.mod and go.sum, so a version bump rebuilds and
+// nothing else does. e2eDir is the e2e module's directory; progress goes to
+// log.
+func EnsureBinaries(ctx context.Context, e2eDir, version string, log io.Writer) (*Binaries, error) {
+	src, ok := argoSets[version]
+	if !ok {
+		return nil, fmt.Errorf("no Argo version %q: want one of %s", version, strings.Join(Versions, ", "))
+	}
 	cache, err := cacheDir()
 	if err != nil {
 		return nil, err
@@ -49,14 +67,15 @@ func EnsureBinaries(ctx context.Context, e2eDir string, log io.Writer) (*Binarie
 	if err != nil {
 		return nil, err
 	}
+	argoModuleDir := filepath.Join(e2eDir, src.dir)
 	sets := []binarySet{
-		{name: "argo", dir: e2eDir, packages: []string{
-			"github.com/argoproj/argo-workflows/v3/cmd/workflow-controller",
-			"github.com/argoproj/argo-workflows/v3/cmd/argoexec",
+		{name: "argo" + strings.TrimPrefix(version, "v"), dir: argoModuleDir, packages: []string{
+			src.module + "/cmd/workflow-controller",
+			src.module + "/cmd/argoexec",
 		}, symlinks: map[string]map[string]string{
 			// Without it argoexec does not build for Linux from the proxy:
 			// "undefined: Setpgid".
-			"github.com/argoproj/argo-workflows/v3": {
+			src.module: {
 				"workflow/executor/osspecific/signal_linux.go": "workflow/executor/osspecific/signal_darwin.go",
 			},
 		}},
@@ -72,14 +91,16 @@ func EnsureBinaries(ctx context.Context, e2eDir string, log io.Writer) (*Binarie
 		}
 		dirs[s.name] = dir
 	}
-	argoDir, err := goOutput(ctx, e2eDir, "list", "-m", "-f", "{{.Dir}}", "github.com/argoproj/argo-workflows/v3")
+	argoDir, err := goOutput(ctx, argoModuleDir, "list", "-m", "-f", "{{.Dir}}", src.module)
 	if err != nil {
 		return nil, err
 	}
+	argo := dirs[sets[0].name]
 	return &Binaries{
+		Argo:       version,
 		APIServer:  filepath.Join(dirs["kube-apiserver"], "kube-apiserver"),
-		Controller: filepath.Join(dirs["argo"], "workflow-controller"),
-		Argoexec:   filepath.Join(dirs["argo"], "argoexec"),
+		Controller: filepath.Join(argo, "workflow-controller"),
+		Argoexec:   filepath.Join(argo, "argoexec"),
 		ArgoDir:    argoDir,
 	}, nil
 }

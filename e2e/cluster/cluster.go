@@ -11,7 +11,6 @@ import (
 	"time"
 
 	wfclientset "github.com/argoproj/argo-workflows/v3/pkg/client/clientset/versioned"
-	"go.etcd.io/etcd/server/v3/embed"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -31,16 +30,19 @@ telemetryConfig:
 
 // Cluster is a running etcd, kube-apiserver and workflow-controller.
 type Cluster struct {
-	Dir       string       // logs, keys and kubeconfigs
-	EtcdURL   string       // client URL of the etcd, JSON gateway enabled
-	Admin     *rest.Config // system:masters
-	Kube      kubernetes.Interface
-	Argo      wfclientset.Interface
-	Dynamic   dynamic.Interface
-	Binaries  *Binaries
-	Processes []*Process
+	Dir   string       // logs, keys and kubeconfigs
+	Admin *rest.Config // system:masters
+	// AdminKubeconfig is a kubeconfig file for Admin, in Namespace: what
+	// the operator's commands use.
+	AdminKubeconfig string
+	Kube            kubernetes.Interface
+	Argo            wfclientset.Interface
+	Dynamic         dynamic.Interface
+	Objects         *Applier // creates, replaces and finds objects of any kind
+	Binaries        *Binaries
+	Processes       []*Process
 
-	etcd *embed.Etcd
+	etcd *Etcd // the API server's storage
 }
 
 // Start starts a cluster whose logs and state go to dir. On error, whatever
@@ -52,11 +54,10 @@ func Start(ctx context.Context, dir string, bins *Binaries) (c *Cluster, err err
 			c.Stop()
 		}
 	}()
-	c.etcd, c.EtcdURL, err = startEtcd(dir)
-	if err != nil {
+	if c.etcd, err = StartEtcd(dir, "etcd"); err != nil {
 		return nil, err
 	}
-	api, admin, err := startAPIServer(ctx, dir, bins.APIServer, c.EtcdURL)
+	api, admin, err := startAPIServer(ctx, dir, bins.APIServer, c.etcd.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +72,14 @@ func Start(ctx context.Context, dir string, bins *Binaries) (c *Cluster, err err
 	if c.Dynamic, err = dynamic.NewForConfig(admin); err != nil {
 		return nil, err
 	}
-	if err := install(ctx, c.Dynamic, bins.ArgoDir, Namespace, controllerConfig); err != nil {
+	if c.Objects, err = NewApplier(admin); err != nil {
+		return nil, err
+	}
+	c.AdminKubeconfig = filepath.Join(dir, "admin.kubeconfig")
+	if err := writeKubeconfig(c.AdminKubeconfig, admin, admin.BearerToken, Namespace); err != nil {
+		return nil, err
+	}
+	if err := install(ctx, c.Objects, c.Dynamic, bins.ArgoDir, Namespace, controllerConfig); err != nil {
 		return nil, fmt.Errorf("installing Argo: %w", err)
 	}
 	ctrl, err := c.startController(ctx)
@@ -137,7 +145,7 @@ func (c *Cluster) Stop() {
 	}
 	c.Processes = nil
 	if c.etcd != nil {
-		c.etcd.Close()
+		c.etcd.Stop()
 		c.etcd = nil
 	}
 }

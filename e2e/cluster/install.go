@@ -8,34 +8,25 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	authv1 "k8s.io/api/authentication/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 )
-
-// kinds maps the kinds the e2e manifests hold to their resources; the
-// boolean says whether the kind is namespaced.
-var kinds = map[string]struct {
-	gvr        schema.GroupVersionResource
-	namespaced bool
-}{
-	"CustomResourceDefinition": {schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}, false},
-	"Namespace":                {schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}, false},
-	"ServiceAccount":           {schema.GroupVersionResource{Version: "v1", Resource: "serviceaccounts"}, true},
-	"ConfigMap":                {schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}, true},
-	"Secret":                   {schema.GroupVersionResource{Version: "v1", Resource: "secrets"}, true},
-	"Role":                     {schema.GroupVersionResource{Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "roles"}, true},
-	"RoleBinding":              {schema.GroupVersionResource{Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "rolebindings"}, true},
-	"WorkflowTemplate":         {schema.GroupVersionResource{Group: "argoproj.io", Version: "v1alpha1", Resource: "workflowtemplates"}, true},
-}
 
 // argoManifests are the files of the Argo module installed into every
 // cluster: the CRDs with their full schemas (with the minimal ones a
@@ -110,11 +101,11 @@ subjects: [{kind: ServiceAccount, name: argo}]
 
 // install creates the namespace, Argo's CRDs and RBAC, our service accounts
 // and bindings, and the controller's ConfigMap, then waits for the CRDs.
-func install(ctx context.Context, dyn dynamic.Interface, argoDir, namespace, controllerConfig string) error {
+func install(ctx context.Context, a *Applier, dyn dynamic.Interface, argoDir, namespace, controllerConfig string) error {
 	ns := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": namespace},
 	}}
-	if err := Apply(ctx, dyn, namespace, ns); err != nil {
+	if err := a.Apply(ctx, namespace, ns); err != nil {
 		return err
 	}
 	var crds []string
@@ -131,7 +122,7 @@ func install(ctx context.Context, dyn dynamic.Interface, argoDir, namespace, con
 			if o.GetKind() == "CustomResourceDefinition" {
 				crds = append(crds, o.GetName())
 			}
-			if err := Apply(ctx, dyn, namespace, o); err != nil {
+			if err := a.Apply(ctx, namespace, o); err != nil {
 				return fmt.Errorf("%s: %w", f, err)
 			}
 		}
@@ -146,7 +137,7 @@ func install(ctx context.Context, dyn dynamic.Interface, argoDir, namespace, con
 		"data":     map[string]any{"config": controllerConfig},
 	}}
 	for _, o := range append(own, cm) {
-		if err := Apply(ctx, dyn, namespace, o); err != nil {
+		if err := a.Apply(ctx, namespace, o); err != nil {
 			return err
 		}
 	}
@@ -172,36 +163,77 @@ func DecodeYAML(data []byte) ([]*unstructured.Unstructured, error) {
 	}
 }
 
-// Apply creates obj, or replaces it when it exists; namespaced kinds go to
-// namespace.
-func Apply(ctx context.Context, dyn dynamic.Interface, namespace string, obj *unstructured.Unstructured) error {
-	k, ok := kinds[obj.GetKind()]
-	if !ok {
-		return fmt.Errorf("e2e cannot install a %s (%s): add it to cluster.kinds", obj.GetKind(), obj.GetName())
+// Applier creates or replaces objects of any kind the API server serves,
+// finding their resources by discovery, as kubectl does.
+type Applier struct {
+	dyn    dynamic.Interface
+	mapper *restmapper.DeferredDiscoveryRESTMapper
+}
+
+// NewApplier returns an Applier using the admin configuration cfg.
+func NewApplier(cfg *rest.Config) (*Applier, error) {
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
 	}
-	var ri dynamic.ResourceInterface = dyn.Resource(k.gvr)
-	if k.namespaced {
+	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Applier{dyn: dyn, mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc))}, nil
+}
+
+// Resource returns the client of a kind's resource; namespaced kinds go to
+// namespace. A kind discovery does not know yet (a CRD just installed)
+// refreshes the discovery cache once.
+func (a *Applier) Resource(gvk schema.GroupVersionKind, namespace string) (ri dynamic.ResourceInterface, namespaced bool, err error) {
+	m, err := a.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if meta.IsNoMatchError(err) {
+		a.mapper.Reset()
+		m, err = a.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("no resource for %s: %w", gvk, err)
+	}
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		return a.dyn.Resource(m.Resource).Namespace(namespace), true, nil
+	}
+	return a.dyn.Resource(m.Resource), false, nil
+}
+
+// Apply creates obj, or replaces it when it exists, retrying when another
+// writer (a parallel scenario installing the same WorkflowTemplate) wins
+// the race; namespaced kinds go to namespace.
+func (a *Applier) Apply(ctx context.Context, namespace string, obj *unstructured.Unstructured) error {
+	ri, namespaced, err := a.Resource(obj.GroupVersionKind(), namespace)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", obj.GetKind(), obj.GetName(), err)
+	}
+	if namespaced {
 		obj.SetNamespace(namespace)
-		ri = dyn.Resource(k.gvr).Namespace(namespace)
 	}
-	_, err := ri.Create(ctx, obj, metav1.CreateOptions{})
-	if apierrors.IsAlreadyExists(err) {
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		_, err := ri.Create(ctx, obj.DeepCopy(), metav1.CreateOptions{})
+		if !apierrors.IsAlreadyExists(err) {
+			return err
+		}
 		cur, err := ri.Get(ctx, obj.GetName(), metav1.GetOptions{})
 		if err != nil {
 			return err
 		}
-		obj.SetResourceVersion(cur.GetResourceVersion())
-		_, err = ri.Update(ctx, obj, metav1.UpdateOptions{})
+		upd := obj.DeepCopy()
+		upd.SetResourceVersion(cur.GetResourceVersion())
+		_, err = ri.Update(ctx, upd, metav1.UpdateOptions{})
 		return err
-	}
+	})
 	if err != nil {
-		return fmt.Errorf("creating %s %s: %w", obj.GetKind(), obj.GetName(), err)
+		return fmt.Errorf("applying %s %s: %w", obj.GetKind(), obj.GetName(), err)
 	}
 	return nil
 }
 
 func waitEstablished(ctx context.Context, dyn dynamic.Interface, names []string) error {
-	ri := dyn.Resource(kinds["CustomResourceDefinition"].gvr)
+	ri := dyn.Resource(schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"})
 	deadline := time.Now().Add(time.Minute)
 	for _, name := range names {
 		for {
@@ -238,4 +270,47 @@ func ServiceAccountToken(ctx context.Context, kube kubernetes.Interface, namespa
 		return "", fmt.Errorf("token for service account %s/%s: %w", namespace, name, err)
 	}
 	return tr.Status.Token, nil
+}
+
+// Create creates obj (a generateName is honoured) and returns it as the
+// API server stored it, as `kubectl create -f` does.
+func (a *Applier) Create(ctx context.Context, namespace string, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	ri, namespaced, err := a.Resource(obj.GroupVersionKind(), namespace)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", obj.GetKind(), obj.GetName(), err)
+	}
+	if namespaced {
+		obj.SetNamespace(namespace)
+	}
+	created, err := ri.Create(ctx, obj.DeepCopy(), metav1.CreateOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("creating %s %s%s: %w", obj.GetKind(), obj.GetName(), obj.GetGenerateName(), err)
+	}
+	return created, nil
+}
+
+// Delete deletes one object named as kubectl names it: resource/name, the
+// resource being a kind or a resource name, singular or plural
+// (configmap/x, deployments/y, workflow/z).
+func (a *Applier) Delete(ctx context.Context, namespace, ref string) error {
+	res, name, ok := strings.Cut(ref, "/")
+	if !ok || res == "" || name == "" {
+		return fmt.Errorf("delete %q: want RESOURCE/NAME", ref)
+	}
+	gvr, err := a.mapper.ResourceFor(schema.GroupVersionResource{Resource: strings.ToLower(res)})
+	if err != nil {
+		return fmt.Errorf("delete %s: %w", ref, err)
+	}
+	gvk, err := a.mapper.KindFor(gvr)
+	if err != nil {
+		return fmt.Errorf("delete %s: %w", ref, err)
+	}
+	ri, _, err := a.Resource(gvk, namespace)
+	if err != nil {
+		return err
+	}
+	if err := ri.Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
+		return fmt.Errorf("delete %s: %w", ref, err)
+	}
+	return nil
 }

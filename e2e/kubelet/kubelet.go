@@ -84,6 +84,29 @@ func (k *Kubelet) Plan(workflow string, rules []Rule) {
 	k.plans[workflow] = newPlan(rules)
 }
 
+// plan returns the rules of a workflow. A workflow created from a file
+// learns its name from the API server, so its rules may come a moment after
+// its first pod: plan waits for them a little.
+func (k *Kubelet) plan(ctx context.Context, wf string) (*plan, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		k.mu.Lock()
+		p, ok := k.plans[wf]
+		k.mu.Unlock()
+		if ok {
+			return p, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("no pod rules for workflow %s: the harness plans every workflow it submits", wf)
+		}
+		select {
+		case <-time.After(50 * time.Millisecond):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
 // Pods returns the names of the pods created for a workflow, agent
 // included, in the order they were seen.
 func (k *Kubelet) Pods(workflow string) []string {
@@ -186,9 +209,14 @@ func (k *Kubelet) runPod(ctx context.Context, wf string, pod *corev1.Pod) error 
 			}
 		}
 	}
-	k.mu.Lock()
-	b := k.plans[wf].behaviour(Step{Template: run.Template, Path: run.Step, Inputs: run.Inputs})
-	k.mu.Unlock()
+	if tmpl.Resource != nil {
+		return k.runResource(ctx, wf, pod, run)
+	}
+	pl, err := k.plan(ctx, wf)
+	if err != nil {
+		return err
+	}
+	b := pl.behaviour(Step{Template: run.Template, Path: run.Step, Inputs: run.Inputs})
 
 	if err := k.bind(ctx, pod); err != nil {
 		return err

@@ -12,12 +12,12 @@ import (
 // Absent is the phase Want.Nodes gives a node that must not exist.
 const Absent = "absent"
 
-// Check compares a result with what the scenario wants and returns every
-// difference.
-func Check(s *Scenario, r *Result) []string {
+// Check compares a completed workflow's result with what is wanted and
+// returns every difference. Objects and Etcd are checked by Env, which
+// reaches the cluster.
+func Check(w *Want, r *Result) []string {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	w := s.Want
 	if got := string(r.Workflow.Status.Phase); got != w.Phase {
 		add("workflow phase %s, want %s (%s)", got, w.Phase, r.Workflow.Status.Message)
 	}
@@ -34,14 +34,29 @@ func Check(s *Scenario, r *Result) []string {
 			add("node %s: %s, want %s", p, got, w.Nodes[p])
 		}
 	}
+	for i, m := range w.Match {
+		problems = append(problems, checkMatch(fmt.Sprintf("match[%d] (%s)", i, m), m, r.Workflow)...)
+	}
+	for i, o := range w.Order {
+		problems = append(problems, checkOrder(fmt.Sprintf("order[%d]", i), o, r)...)
+	}
 	if w.Pods != nil && len(r.Pods) != *w.Pods {
 		add("%d pods created, want %d", len(r.Pods), *w.Pods)
 	}
 	var work []kubelet.Run
+	agents := 0
 	for _, run := range r.Runs {
-		if !run.Agent {
+		if run.Agent {
+			agents++
+		} else {
 			work = append(work, run)
 		}
+	}
+	if w.WorkPods != nil && len(work) != *w.WorkPods {
+		add("%d work pods ran, want %d: ran %s", len(work), *w.WorkPods, steps(work))
+	}
+	if w.AgentPods != nil && agents != *w.AgentPods {
+		add("%d agent pods ran, want %d", agents, *w.AgentPods)
 	}
 	if w.Runs != nil {
 		problems = append(problems, checkRuns(w.Runs, work)...)

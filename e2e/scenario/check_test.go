@@ -54,12 +54,12 @@ func TestCheckNodesAndPods(t *testing.T) {
 		},
 	}}
 	two := 2
-	s := &Scenario{Want: Want{
+	w := &Want{
 		Phase: "Failed",
 		Nodes: map[string]string{"revert": "Succeeded", "finish": "Succeeded", "host(2:h3)": Absent, "other": "Succeeded"},
 		Pods:  &two,
-	}}
-	got := strings.Join(Check(s, &Result{Workflow: wf, Pods: []string{"p"}}), "\n")
+	}
+	got := strings.Join(Check(w, &Result{Workflow: wf, Pods: []string{"p"}}), "\n")
 	for _, want := range []string{"node finish: Omitted, want Succeeded", "node other: absent, want Succeeded", "1 pods created, want 2"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems:\n%s\nmissing %q", got, want)

@@ -2,118 +2,550 @@ package scenario
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/argoproj/argo-workflows/v3/persist/sqldb"
+	"github.com/argoproj/argo-workflows/v3/pkg/apiclient"
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
-	"github.com/argoproj/argo-workflows/v3/workflow/hydrator"
-	"github.com/argoproj/argo-workflows/v3/workflow/util"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/migratekit/migrate/e2e/cluster"
 	"github.com/migratekit/migrate/e2e/kubelet"
+	"github.com/migratekit/migrate/templates/migration"
 )
 
 // Env is where scenarios run.
 type Env struct {
 	Cluster *cluster.Cluster
 	Kubelet *kubelet.Kubelet
-	Vars    map[string]string // for ${NAME} in arguments
+	op      *operator
 }
 
-// Result is what a run produced.
+// NewEnv returns an Env whose argo commands run with the cluster's admin
+// kubeconfig, in its namespace, as `argo` does with that kubeconfig.
+func NewEnv(ctx context.Context, c *cluster.Cluster, k *kubelet.Kubelet) (*Env, error) {
+	ctx, client, err := apiclient.NewClientFromOpts(apiclient.Opts{
+		Context: ctx,
+		ClientConfigSupplier: func() clientcmd.ClientConfig {
+			rules := &clientcmd.ClientConfigLoadingRules{ExplicitPath: c.AdminKubeconfig}
+			return clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{})
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("argo's API client: %w", err)
+	}
+	return &Env{Cluster: c, Kubelet: k, op: &operator{ctx: ctx, client: client.NewWorkflowServiceClient()}}, nil
+}
+
+// Result is what one workflow of a scenario produced.
 type Result struct {
 	Workflow *wfv1.Workflow // as it ended
 	Pods     []string       // pods the controller created for it, agent included
 	Runs     []kubelet.Run  // what the kubelet ran, by start time
-	Approved []string       // suspend nodes the run resumed, by path
-	Elapsed  time.Duration  // from submission to the final phase
+	Elapsed  time.Duration  // from its submission to the end of its wait
 }
 
-// Run installs the scenario's files, submits its Workflow and waits until
-// it ends, resuming the suspend nodes the scenario approves.
-func (e *Env) Run(ctx context.Context, s *Scenario) (*Result, error) {
+// Outcome is what a scenario's run produced.
+type Outcome struct {
+	Results  []*Result // one per want step, in order
+	Problems []string  // every difference from what the steps want
+}
+
+// Last is the result of the last want step.
+func (o *Outcome) Last() *Result {
+	if len(o.Results) == 0 {
+		return nil
+	}
+	return o.Results[len(o.Results)-1]
+}
+
+// state is a scenario's run in progress.
+type state struct {
+	e         *Env
+	s         *Scenario
+	files     map[string][]byte
+	vars      map[string]string
+	workflows []string             // in the order submitted
+	submitted map[string]time.Time // by workflow
+	etcd      *cluster.Etcd
+	deadline  time.Time
+	out       *Outcome
+}
+
+// Run runs a scenario's steps in order. A step that cannot be done is an
+// error; a want that does not hold is a problem of the outcome.
+func (e *Env) Run(ctx context.Context, s *Scenario) (*Outcome, error) {
+	st := &state{
+		e: e, s: s, files: map[string][]byte{},
+		vars:      map[string]string{"NAMESPACE": cluster.Namespace},
+		submitted: map[string]time.Time{},
+		deadline:  time.Now().Add(s.Timeout.Duration),
+		out:       &Outcome{},
+	}
 	for name, data := range s.Files {
-		objs, err := cluster.DecodeYAML(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+		st.files[name] = data
+	}
+	if s.Compile != nil {
+		if err := st.compile(); err != nil {
+			return st.out, err
 		}
-		for _, o := range objs {
-			if err := cluster.Apply(ctx, e.Cluster.Dynamic, cluster.Namespace, o); err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if s.usesEtcd() {
+		etcd, err := cluster.StartEtcd(e.Cluster.Dir, "etcd-"+s.Name)
+		if err != nil {
+			return st.out, err
+		}
+		defer etcd.Stop()
+		st.etcd = etcd
+		st.vars["ETCD_URL"] = etcd.URL
+	}
+	if err := st.installUnnamed(ctx); err != nil {
+		return st.out, err
+	}
+	for i, step := range s.Steps {
+		if err := st.do(ctx, step); err != nil {
+			return st.out, fmt.Errorf("steps[%d] %s: %w", i, describe(step), err)
+		}
+	}
+	return st.out, nil
+}
+
+func describe(s Step) string {
+	switch {
+	case s.Argo != "":
+		return "argo " + s.Argo
+	case s.Kubectl != "":
+		return "kubectl " + s.Kubectl
+	case s.Await != nil:
+		return "await " + s.Await.Node.String()
+	case s.Want != nil:
+		return "want"
+	default:
+		return "etcd " + s.Etcd
+	}
+}
+
+// compile adds the migration library's files for the scenario's config.
+func (st *state) compile() error {
+	name := st.s.Compile.Config
+	data, ok := st.files[name]
+	if !ok {
+		return fmt.Errorf("compile: no file %s in the scenario", name)
+	}
+	files, _, err := migration.Compile(name, data)
+	if err != nil {
+		return fmt.Errorf("compile %s: %w", name, err)
+	}
+	for _, f := range files {
+		st.files["run/"+f.Name] = f.Data
+	}
+	return nil
+}
+
+// installUnnamed applies the scenario's own .yaml files no step names (the
+// compiled ones are applied by steps, as a user would).
+func (st *state) installUnnamed(ctx context.Context) error {
+	var names []string
+	for name := range st.s.Files {
+		if st.s.Compile != nil && name == st.s.Compile.Config {
+			continue
+		}
+		named := false
+		for _, step := range st.s.Steps {
+			for _, w := range strings.Fields(step.Argo + " " + step.Kubectl) {
+				if w == name {
+					named = true
+				}
 			}
 		}
-	}
-	e.Kubelet.Plan(s.Name, s.Pods)
-	wf := &wfv1.Workflow{
-		ObjectMeta: metav1.ObjectMeta{Name: s.Name},
-		Spec:       wfv1.WorkflowSpec{WorkflowTemplateRef: &wfv1.WorkflowTemplateRef{Name: s.WorkflowTemplate}},
-	}
-	var names []string
-	for k := range s.Arguments {
-		names = append(names, k)
+		if !named {
+			names = append(names, name)
+		}
 	}
 	sort.Strings(names)
-	for _, k := range names {
-		wf.Spec.Arguments.Parameters = append(wf.Spec.Arguments.Parameters, wfv1.Parameter{
-			Name: k, Value: wfv1.AnyStringPtr(expand(s.Arguments[k], e.Vars)),
-		})
-	}
-	wfs := e.Cluster.Argo.ArgoprojV1alpha1().Workflows(cluster.Namespace)
-	start := time.Now()
-	if _, err := wfs.Create(ctx, wf, metav1.CreateOptions{}); err != nil {
-		return nil, fmt.Errorf("submitting: %w", err)
-	}
-	r := &Result{}
-	deadline := time.Now().Add(s.Timeout.Duration)
-	approved := map[string]bool{}
-	for {
-		cur, err := wfs.Get(ctx, s.Name, metav1.GetOptions{})
+	for _, name := range names {
+		objs, err := cluster.DecodeYAML(st.files[name])
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("%s: %w", name, err)
 		}
-		r.Workflow = cur
-		if cur.Status.Phase.Completed() {
-			break
+		for _, o := range objs {
+			if err := st.e.Cluster.Objects.Apply(ctx, cluster.Namespace, o); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
 		}
-		for id, n := range cur.Status.Nodes {
-			p := kubelet.StepPath(s.Name, n.Name)
-			if !n.IsActiveSuspendNode() || approved[id] || !matchesAny(s.Approve, p) {
+	}
+	return nil
+}
+
+func (st *state) do(ctx context.Context, step Step) error {
+	switch {
+	case step.Argo != "":
+		return st.argo(step)
+	case step.Kubectl != "":
+		return st.kubectl(ctx, step)
+	case step.Await != nil:
+		return st.await(ctx, step.Await)
+	case step.Want != nil:
+		return st.want(ctx, step)
+	default:
+		return st.etcdStep(step.Etcd)
+	}
+}
+
+// nextName is the name the next submission gets: the scenario's, then
+// NAME-2, NAME-3, ...
+func (st *state) nextName() string {
+	if len(st.workflows) == 0 {
+		return st.s.Name
+	}
+	return fmt.Sprintf("%s-%d", st.s.Name, len(st.workflows)+1)
+}
+
+func (st *state) track(wf string) {
+	for _, w := range st.workflows {
+		if w == wf {
+			return
+		}
+	}
+	st.workflows = append(st.workflows, wf)
+	st.vars["WF"+strconv.Itoa(len(st.workflows))] = wf
+	st.vars["WF"] = wf
+	st.submitted[wf] = time.Now()
+}
+
+func (st *state) argo(step Step) error {
+	line, err := expand(step.Argo, st.vars)
+	if err != nil {
+		return err
+	}
+	args, err := splitCommand(line)
+	if err != nil {
+		return err
+	}
+	if len(args) > 0 && args[0] == "argo" {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		return fmt.Errorf("empty command line")
+	}
+	planned := ""
+	a, err := st.e.op.run(args, st.files, st.nextName(), func(sub submission) {
+		if sub.name != "" && (step.Pods != nil || args[0] == "submit") {
+			st.e.Kubelet.Plan(sub.name, step.Pods)
+			planned = sub.name
+		}
+	})
+	if step.Error != "" {
+		if err == nil {
+			return fmt.Errorf("succeeded, want an error containing %q", step.Error)
+		}
+		if !strings.Contains(err.Error(), step.Error) {
+			return fmt.Errorf("error %q, want one containing %q", err, step.Error)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if a.verb == "submit" {
+		if planned != a.workflow {
+			st.e.Kubelet.Plan(a.workflow, step.Pods)
+		}
+		st.track(a.workflow)
+	}
+	return nil
+}
+
+func (st *state) kubectl(ctx context.Context, step Step) error {
+	line, err := expand(step.Kubectl, st.vars)
+	if err != nil {
+		return err
+	}
+	args, err := splitCommand(line)
+	if err != nil {
+		return err
+	}
+	if len(args) > 0 && args[0] == "kubectl" {
+		args = args[1:]
+	}
+	objects := st.e.Cluster.Objects
+	switch {
+	case len(args) == 2 && args[0] == "delete":
+		return objects.Delete(ctx, cluster.Namespace, args[1])
+	case len(args) == 3 && (args[0] == "apply" || args[0] == "create") && args[1] == "-f":
+		data, ok := st.files[args[2]]
+		if !ok {
+			return fmt.Errorf("no file %s in the scenario", args[2])
+		}
+		objs, err := cluster.DecodeYAML(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", args[2], err)
+		}
+		for _, o := range objs {
+			isWorkflow := o.GetKind() == "Workflow"
+			if isWorkflow && o.GetName() != "" {
+				st.e.Kubelet.Plan(o.GetName(), step.Pods)
+			}
+			if args[0] == "apply" {
+				if err := objects.Apply(ctx, cluster.Namespace, o); err != nil {
+					return err
+				}
+				if isWorkflow {
+					st.track(o.GetName())
+				}
 				continue
 			}
-			hyd := hydrator.New(sqldb.ExplosiveOffloadNodeStatusRepo)
-			if err := util.ResumeWorkflow(ctx, wfs, hyd, s.Name, "id="+id); err != nil {
-				return nil, fmt.Errorf("resuming %s: %w", p, err)
+			created, err := objects.Create(ctx, cluster.Namespace, o)
+			if err != nil {
+				return err
 			}
-			approved[id] = true
-			r.Approved = append(r.Approved, p)
+			if isWorkflow {
+				st.e.Kubelet.Plan(created.GetName(), step.Pods)
+				st.track(created.GetName())
+			}
 		}
-		if time.Now().After(deadline) {
-			r.Pods, r.Runs = e.Kubelet.Pods(s.Name), e.Kubelet.Runs(s.Name)
-			return r, fmt.Errorf("still %q after %s", cur.Status.Phase, s.Timeout.Duration)
+		return nil
+	}
+	return fmt.Errorf("the harness runs kubectl apply -f FILE, create -f FILE and delete RESOURCE/NAME")
+}
+
+func (st *state) latest() (string, error) {
+	if len(st.workflows) == 0 {
+		return "", fmt.Errorf("no workflow submitted yet")
+	}
+	return st.workflows[len(st.workflows)-1], nil
+}
+
+// poll calls f every 200 ms until it says done, the scenario's time is up
+// or ctx ends.
+func (st *state) poll(ctx context.Context, f func() (bool, error)) error {
+	for {
+		done, err := f()
+		if err != nil || done {
+			return err
+		}
+		if time.Now().After(st.deadline) {
+			return fmt.Errorf("timed out after %s (the scenario's timeout)", st.s.Timeout.Duration)
 		}
 		select {
 		case <-time.After(200 * time.Millisecond):
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
 	}
-	r.Elapsed = time.Since(start)
-	r.Pods, r.Runs = e.Kubelet.Pods(s.Name), e.Kubelet.Runs(s.Name)
-	return r, nil
 }
 
-func matchesAny(patterns []string, p string) bool {
-	for _, pat := range patterns {
-		if ok, _ := path.Match(pat, p); ok {
-			return true
+func (st *state) get(ctx context.Context, name string) (*wfv1.Workflow, error) {
+	return st.e.Cluster.Argo.ArgoprojV1alpha1().Workflows(cluster.Namespace).Get(ctx, name, metav1.GetOptions{})
+}
+
+func (st *state) await(ctx context.Context, a *Await) error {
+	name, err := st.latest()
+	if err != nil {
+		return err
+	}
+	phase := a.Phase
+	if phase == "" {
+		phase = string(wfv1.NodeRunning)
+	}
+	var wf *wfv1.Workflow
+	err = st.poll(ctx, func() (bool, error) {
+		if wf, err = st.get(ctx, name); err != nil {
+			return false, err
+		}
+		for _, n := range a.Node.find(wf) {
+			if string(n.Phase) == phase {
+				return true, nil
+			}
+		}
+		if wf.Status.Phase.Completed() {
+			return false, fmt.Errorf("workflow %s ended %s before a node of %s was %s", name, wf.Status.Phase, a.Node, phase)
+		}
+		return false, nil
+	})
+	if err != nil && wf != nil && st.out != nil {
+		st.out.Results = append(st.out.Results, st.result(wf))
+	}
+	return err
+}
+
+func (st *state) result(wf *wfv1.Workflow) *Result {
+	return &Result{
+		Workflow: wf,
+		Pods:     st.e.Kubelet.Pods(wf.Name),
+		Runs:     st.e.Kubelet.Runs(wf.Name),
+		Elapsed:  time.Since(st.submitted[wf.Name]),
+	}
+}
+
+func (st *state) want(ctx context.Context, step Step) error {
+	name := step.Workflow
+	if name != "" {
+		var err error
+		if name, err = expand(name, st.vars); err != nil {
+			return err
+		}
+	} else {
+		var err error
+		if name, err = st.latest(); err != nil {
+			return err
 		}
 	}
-	return false
+	var wf *wfv1.Workflow
+	err := st.poll(ctx, func() (bool, error) {
+		var err error
+		wf, err = st.get(ctx, name)
+		return err == nil && wf.Status.Phase.Completed(), err
+	})
+	if wf != nil {
+		st.out.Results = append(st.out.Results, st.result(wf))
+	}
+	if err != nil {
+		phase := wfv1.WorkflowPhase("")
+		if wf != nil {
+			phase = wf.Status.Phase
+		}
+		return fmt.Errorf("workflow %s still %q: %w", name, phase, err)
+	}
+	r := st.out.Last()
+	var problems []string
+	problems = append(problems, Check(step.Want, r)...)
+	problems = append(problems, st.checkObjects(ctx, step.Want.Objects)...)
+	problems = append(problems, st.checkEtcd(ctx, step.Want.Etcd)...)
+	for _, p := range problems {
+		st.out.Problems = append(st.out.Problems, name+": "+p)
+	}
+	return nil
+}
+
+func (st *state) etcdStep(what string) error {
+	switch what {
+	case "stop":
+		st.etcd.Stop()
+		return nil
+	case "start":
+		return st.etcd.Start()
+	default:
+		st.etcd.Stop()
+		return st.etcd.Start()
+	}
+}
+
+func (st *state) checkObjects(ctx context.Context, objects []Object) []string {
+	var problems []string
+	for _, o := range objects {
+		ns := o.Namespace
+		if ns == "" {
+			ns = cluster.Namespace
+		}
+		what := fmt.Sprintf("%s %s", o.Kind, o.Name)
+		gv, err := schema.ParseGroupVersion(o.APIVersion)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: apiVersion: %v", what, err))
+			continue
+		}
+		ri, _, err := st.e.Cluster.Objects.Resource(gv.WithKind(o.Kind), ns)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", what, err))
+			continue
+		}
+		got, err := ri.Get(ctx, o.Name, metav1.GetOptions{})
+		switch {
+		case o.Absent && err == nil:
+			problems = append(problems, fmt.Sprintf("%s exists, want it absent", what))
+			continue
+		case o.Absent && apierrors.IsNotFound(err):
+			continue
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("%s: %v", what, err))
+			continue
+		}
+		for _, f := range sortedAnyKeys(o.Fields) {
+			v, found, err := unstructured.NestedFieldNoCopy(got.Object, strings.Split(f, ".")...)
+			if err != nil || !found {
+				problems = append(problems, fmt.Sprintf("%s: no field %s", what, f))
+				continue
+			}
+			if a, b := jsonText(v), jsonText(o.Fields[f]); a != b {
+				problems = append(problems, fmt.Sprintf("%s: %s is %s, want %s", what, f, a, b))
+			}
+		}
+	}
+	return problems
+}
+
+func (st *state) checkEtcd(ctx context.Context, wants []EtcdWant) []string {
+	if len(wants) == 0 {
+		return nil
+	}
+	c, err := clientv3.New(clientv3.Config{Endpoints: []string{st.etcd.URL}, DialTimeout: 5 * time.Second})
+	if err != nil {
+		return []string{fmt.Sprintf("etcd: %v", err)}
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var problems []string
+	for _, w := range wants {
+		if w.Prefix != "" {
+			resp, err := c.Get(ctx, w.Prefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("etcd prefix %s: %v", w.Prefix, err))
+				continue
+			}
+			if w.Count != nil && len(resp.Kvs) != *w.Count {
+				var keys []string
+				for _, kv := range resp.Kvs {
+					keys = append(keys, string(kv.Key))
+				}
+				problems = append(problems, fmt.Sprintf("etcd prefix %s: %d keys, want %d: %s", w.Prefix, len(resp.Kvs), *w.Count, strings.Join(keys, " ")))
+			}
+			continue
+		}
+		resp, err := c.Get(ctx, w.Key)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("etcd key %s: %v", w.Key, err))
+			continue
+		}
+		switch {
+		case w.Absent && len(resp.Kvs) > 0:
+			problems = append(problems, fmt.Sprintf("etcd key %s exists (%q), want it absent", w.Key, resp.Kvs[0].Value))
+		case w.Absent:
+		case len(resp.Kvs) == 0:
+			problems = append(problems, fmt.Sprintf("etcd key %s: absent", w.Key))
+		case w.Value != "" && string(resp.Kvs[0].Value) != w.Value:
+			problems = append(problems, fmt.Sprintf("etcd key %s is %q, want %q", w.Key, resp.Kvs[0].Value, w.Value))
+		case w.Contains != "" && !strings.Contains(string(resp.Kvs[0].Value), w.Contains):
+			problems = append(problems, fmt.Sprintf("etcd key %s is %q, want it to contain %q", w.Key, resp.Kvs[0].Value, w.Contains))
+		}
+	}
+	return problems
+}
+
+func jsonText(v any) string {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(data)
+}
+
+func sortedAnyKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // Dump describes a result for a failure message: the workflow's nodes in
@@ -152,9 +584,6 @@ func Dump(r *Result) string {
 			end = fmt.Sprintf("%6.2f", run.End.Sub(t0).Seconds())
 		}
 		fmt.Fprintf(&b, "  %6.2f %s %-50s exit %d %s\n", run.Start.Sub(t0).Seconds(), end, name, run.Exit, run.Error)
-	}
-	if len(r.Approved) > 0 {
-		fmt.Fprintf(&b, "approved: %s\n", strings.Join(r.Approved, ", "))
 	}
 	return b.String()
 }
