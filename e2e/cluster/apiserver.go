@@ -24,6 +24,22 @@ import (
 // the etcd at etcdURL, and returns it with an admin client configuration.
 // Authentication is a static token (group system:masters) and service
 // account tokens; authorization is RBAC, so the Argo roles are exercised.
+// AuditLog is the API server's audit log in the cluster's directory: one
+// JSON event per line, for each pods/exec request only. There is no real
+// kubelet behind the API server to run what Argo's controller execs in a
+// pod (`argoexec kill` when a workflow is stopped or terminated), so the
+// fake kubelet reads the requests here and plays their effect.
+const AuditLog = "audit.log"
+
+const auditPolicy = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived, ResponseStarted]
+rules:
+  - level: Metadata
+    resources: [{group: "", resources: [pods/exec]}]
+  - level: None
+`
+
 func startAPIServer(ctx context.Context, dir, binary, etcdURL string) (*Process, *rest.Config, error) {
 	pki := filepath.Join(dir, "pki")
 	if err := os.MkdirAll(pki, 0o700); err != nil {
@@ -46,7 +62,15 @@ func startAPIServer(ctx context.Context, dir, binary, etcdURL string) (*Process,
 		return nil, nil, err
 	}
 	_, port, _ := net.SplitHostPort(addr)
+	policy := filepath.Join(dir, "audit-policy.yaml")
+	if err := os.WriteFile(policy, []byte(auditPolicy), 0o644); err != nil {
+		return nil, nil, err
+	}
 	args := []string{
+		"--audit-policy-file=" + policy,
+		"--audit-log-path=" + filepath.Join(dir, AuditLog),
+		"--audit-log-format=json",
+		"--audit-log-mode=blocking",
 		"--etcd-servers=" + etcdURL,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",

@@ -3,6 +3,7 @@ package kubelet
 import (
 	"path"
 	"regexp"
+	"strings"
 	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -105,14 +106,19 @@ func StepPath(workflow, nodeName string) string {
 	return attemptSuffix.ReplaceAllString(p, "$1")
 }
 
-// NodePath is a node's name without the workflow's name; the root node's
-// path is ".".
+// NodePath is a node's name without the workflow's name: "task.sub" for
+// DAGs, "[0].step" for steps templates; the root node's path is ".".
 func NodePath(workflow, nodeName string) string {
 	if nodeName == workflow {
 		return "."
 	}
-	if len(nodeName) > len(workflow) && nodeName[:len(workflow)+1] == workflow+"." {
-		return nodeName[len(workflow)+1:]
+	if rest, ok := strings.CutPrefix(nodeName, workflow); ok {
+		switch {
+		case strings.HasPrefix(rest, "."): // a DAG's task: wf.task
+			return rest[1:]
+		case strings.HasPrefix(rest, "["): // a steps template's step: wf[0].step
+			return rest
+		}
 	}
 	return nodeName
 }

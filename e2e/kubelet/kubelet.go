@@ -14,6 +14,7 @@ import (
 	"io"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -61,6 +62,7 @@ type Kubelet struct {
 	started map[types.UID]bool
 	agents  map[string]*cluster.Process // by pod name
 	clients map[string]wfclientset.Interface
+	kills   map[string]chan syscall.Signal // running pods, by name
 }
 
 // New returns a kubelet for the cluster's namespace; it logs to log.
@@ -73,6 +75,7 @@ func New(c *cluster.Cluster, log io.Writer) *Kubelet {
 		started: map[types.UID]bool{},
 		agents:  map[string]*cluster.Process{},
 		clients: map[string]wfclientset.Interface{},
+		kills:   map[string]chan syscall.Signal{},
 	}
 }
 
@@ -141,6 +144,7 @@ func (k *Kubelet) Run(ctx context.Context) {
 		},
 	})
 	factory.Start(ctx.Done())
+	go k.watchExec(ctx)
 	<-ctx.Done()
 	factory.Shutdown()
 	k.mu.Lock()
@@ -254,8 +258,13 @@ func (k *Kubelet) runPod(ctx context.Context, wf string, pod *corev1.Pod) error 
 		return fmt.Errorf("creating task result: %w", err)
 	}
 
+	kill := k.killable(pod.Name)
 	select {
 	case <-time.After(b.Delay.Duration):
+	case sig := <-kill:
+		// The main process dies of the signal; the wait container still
+		// reports what there is.
+		b.Exit, b.Message = 128+int(sig), ""
 	case <-ctx.Done():
 		return ctx.Err()
 	}

@@ -34,10 +34,26 @@ func (k *Kubelet) runResource(ctx context.Context, wf string, pod *corev1.Pod, r
 		return fmt.Errorf("resource pod has %d containers, want only main", len(pod.Spec.Containers))
 	}
 	c := pod.Spec.Containers[0]
-	if len(c.Command) < 3 || c.Command[0] != "argoexec" || c.Command[1] != "resource" {
-		return fmt.Errorf("resource pod runs %q, want argoexec resource ACTION", c.Command)
+	// The controller wraps the command in the emissary executor
+	// (/var/run/argo/argoexec emissary ... -- argoexec resource ACTION ...),
+	// whose part is to run it and record its exit code: here the kubelet
+	// runs the command itself.
+	argv := append(append([]string(nil), c.Command...), c.Args...)
+	for i, a := range argv {
+		if a == "--" && i > 0 && strings.HasSuffix(argv[0], "argoexec") && len(argv) > 1 && argv[1] == "emissary" {
+			argv = argv[i+1:]
+			break
+		}
 	}
-	if v := envValue(pod, common.EnvVarTemplate); !strings.HasPrefix(v, "{") {
+	if len(argv) < 3 || argv[0] != "argoexec" || argv[1] != "resource" {
+		return fmt.Errorf("resource pod runs %q, want argoexec resource ACTION", argv)
+	}
+	argv = argv[1:]
+	// The init container hands the template to the main one in a file
+	// (/var/run/argo/template); the executor reads the variable first, so
+	// the kubelet passes it that way.
+	tmplJSON := envValue(pod, common.EnvVarTemplate)
+	if !strings.HasPrefix(tmplJSON, "{") {
 		return fmt.Errorf("resource pod's template is offloaded to a ConfigMap; the kubelet cannot mount it")
 	}
 	dir := filepath.Join(k.c.Dir, "pods", pod.Name)
@@ -71,9 +87,11 @@ func (k *Kubelet) runResource(ctx context.Context, wf string, pod *corev1.Pod, r
 		"RESOURCE_STATE_CHECK_INTERVAL=1s",
 	}
 	env = append(env, containerEnv(pod, c)...)
-	argv := append(append([]string(nil), c.Command[1:]...), c.Args...)
-	script := fmt.Sprintf("mount --bind %s /tmp && mount --bind %s %s && exec %s %s",
-		shellQuote(tmp), shellQuote(term), terminationLog, shellQuote(k.c.Binaries.Argoexec), shellJoin(argv))
+	env = append(env, common.EnvVarTemplate+"="+tmplJSON)
+	// The termination log first: the pod's directory is under /tmp, which
+	// the second mount hides.
+	script := fmt.Sprintf("mount --bind %s %s && mount --bind %s /tmp && exec %s %s",
+		shellQuote(term), terminationLog, shellQuote(tmp), shellQuote(k.c.Binaries.Argoexec), shellJoin(argv))
 
 	if err := k.bind(ctx, pod); err != nil {
 		return err
@@ -90,8 +108,11 @@ func (k *Kubelet) runResource(ctx context.Context, wf string, pod *corev1.Pod, r
 	if err != nil {
 		return err
 	}
+	kill := k.killable(pod.Name)
 	select {
 	case <-p.Done():
+	case <-kill:
+		p.Stop(5 * time.Second)
 	case <-ctx.Done():
 		p.Stop(5 * time.Second)
 		return ctx.Err()

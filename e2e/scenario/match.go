@@ -112,6 +112,9 @@ func checkMatch(what string, m Match, wf *wfv1.Workflow) []string {
 		if m.NotRun && n.Phase != wfv1.NodeOmitted && n.Phase != wfv1.NodeSkipped {
 			problems = append(problems, fmt.Sprintf("%s: %s is %s, want not run (absent, Omitted or Skipped)", what, kubelet.NodePath(wf.Name, n.Name), n.Phase))
 		}
+		if m.Message != "" && !strings.Contains(n.Message, m.Message) {
+			problems = append(problems, fmt.Sprintf("%s: %s says %q, want it to contain %q", what, kubelet.NodePath(wf.Name, n.Name), n.Message, m.Message))
+		}
 		if m.Phase != "" && string(n.Phase) != m.Phase {
 			problems = append(problems, fmt.Sprintf("%s: %s is %s, want %s", what, kubelet.NodePath(wf.Name, n.Name), n.Phase, m.Phase))
 		}

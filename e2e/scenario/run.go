@@ -584,6 +584,9 @@ func Dump(r *Result) string {
 			end = fmt.Sprintf("%6.2f", run.End.Sub(t0).Seconds())
 		}
 		fmt.Fprintf(&b, "  %6.2f %s %-50s exit %d %s\n", run.Start.Sub(t0).Seconds(), end, name, run.Exit, run.Error)
+		for _, k := range sortedKeys(run.Inputs) {
+			fmt.Fprintf(&b, "           input %s = %q\n", k, run.Inputs[k])
+		}
 	}
 	return b.String()
 }

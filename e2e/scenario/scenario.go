@@ -135,9 +135,10 @@ type Match struct {
 	Unit string `json:"unit,omitempty"`
 	Path string `json:"path,omitempty"` // step path pattern (path.Match)
 
-	Phase  string `json:"phase,omitempty"`  // every node found has this phase
-	NotRun bool   `json:"notRun,omitempty"` // no node found, or each Omitted or Skipped
-	Count  *int   `json:"count,omitempty"`  // exactly this many nodes found
+	Phase   string `json:"phase,omitempty"`   // every node found has this phase
+	Message string `json:"message,omitempty"` // every node found has a message containing this
+	NotRun  bool   `json:"notRun,omitempty"`  // no node found, or each Omitted or Skipped
+	Count   *int   `json:"count,omitempty"`   // exactly this many nodes found
 }
 
 // Order is one "ran before" check.
