@@ -29,11 +29,16 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 # End-to-end: the scenarios of e2e/testdata run on a real kube-apiserver
-# and Argo controller, on loopback, with a fake kubelet (see e2e/), once on
-# Argo v3 and once on Argo v4. The first run builds kube-apiserver and both
-# Argo versions into $HOME/.cache/migrate-e2e; later runs reuse them.
-.PHONY: e2e
-e2e:
+# and Argo controller, on loopback, with a fake kubelet (see e2e/), on Argo
+# v3 and on Argo v4 side by side (each in its own network namespace). The
+# first run builds kube-apiserver and both Argo versions into
+# $HOME/.cache/migrate-e2e; later runs reuse them.
+.PHONY: e2e e2e-unit e2e-v3 e2e-v4
+e2e: e2e-unit
+	$(MAKE) -O -j2 e2e-v3 e2e-v4
+
+e2e-unit:
 	cd e2e && $(GO) vet ./... && $(GO) test -count=1 ./scenario/ ./kubelet/
-	cd e2e && MIGRATE_E2E_ARGO=v3 $(GO) test -count=1 -v -timeout 40m .
-	cd e2e && MIGRATE_E2E_ARGO=v4 $(GO) test -count=1 -v -timeout 40m .
+
+e2e-v3 e2e-v4:
+	cd e2e && MIGRATE_E2E_ARGO=$(@:e2e-%=%) $(GO) test -count=1 -v -timeout 70m .
