@@ -66,10 +66,20 @@ func read(file string, data []byte) (*document, ErrorList) {
 		if err != nil {
 			return nil, syntaxError(file, data, err)
 		}
+		if emptyDocument(&top) {
+			// Empty documents before the config, as after a leading
+			// "---\n---", are nothing: the config is the first that is not.
+			top = next
+			continue
+		}
 		if !emptyDocument(&next) {
 			errs.Add(Pos{File: file, Line: next.Line, Col: next.Column}, "", msgSecondDocument, hintSecondDocument)
 			return nil, errs
 		}
+	}
+	if emptyDocument(&top) {
+		errs.Add(Pos{File: file, Line: 1, Col: 1}, "", msgEmpty, hintEmpty)
+		return nil, errs
 	}
 	root := &top
 	if root.Kind == yaml.DocumentNode {

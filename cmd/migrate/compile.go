@@ -91,7 +91,7 @@ func compileExamples(io *cliIO, names []string) (map[string][]byte, error) {
 		names = exampleNames()
 	}
 	files := map[string][]byte{}
-	var problems []string
+	var problems []diagnostic
 	for _, name := range names {
 		var ex *examples.Example
 		for i := range all {
@@ -107,12 +107,17 @@ func compileExamples(io *cliIO, names []string) (map[string][]byte, error) {
 			fmt.Fprintln(io.Stderr, w)
 		}
 		if err := errs.Err(); err != nil {
-			problems = append(problems, err.Error())
+			d, _ := diagnostics(err)
+			problems = append(problems, d...)
 			continue
 		}
 		out, err := transpile.Compile(built)
 		if err != nil {
-			problems = append(problems, err.Error())
+			d, ok := diagnostics(err)
+			if !ok {
+				return nil, exitErr(exitInternal, fmt.Errorf("%s: %w", name, err))
+			}
+			problems = append(problems, d...)
 			continue
 		}
 		for _, f := range out {
@@ -120,7 +125,8 @@ func compileExamples(io *cliIO, names []string) (map[string][]byte, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return nil, exitErr(exitInvalid, errors.New(strings.Join(problems, "\n")))
+		printProblems(io, problems)
+		return nil, exitErr(exitInvalid, fmt.Errorf("%s in the libraries", count(len(problems), "problem")))
 	}
 	return files, nil
 }
@@ -130,11 +136,11 @@ func runCompile(io *cliIO, f compileFlags, names []string) error {
 	var err error
 	switch {
 	case f.sample:
-		files, err = compileRun("sample.yaml", schema.Sample())
+		files, err = compileRun(io, "sample.yaml", schema.Sample())
 	case f.config != "":
 		var data []byte
 		if data, err = readConfig(f.config); err == nil {
-			files, err = compileRun(f.config, data)
+			files, err = compileRun(io, f.config, data)
 		}
 	default:
 		files, err = compileExamples(io, names)
@@ -150,9 +156,9 @@ func runCompile(io *cliIO, f compileFlags, names []string) error {
 		w.Protect = []string{f.config}
 	}
 	if _, err := w.Write(f.out, files); err != nil {
-		var refused *outdir.RefusedError
-		if errors.As(err, &refused) {
-			return exitErr(exitInvalid, err)
+		if d, ok := diagnostics(err); ok {
+			printProblems(io, d)
+			return exitErr(exitInvalid, errors.New("nothing written"))
 		}
 		return exitErr(exitInternal, err)
 	}
@@ -214,10 +220,10 @@ func checkDir(io *cliIO, dir string, files map[string][]byte) error {
 }
 
 // compileRun compiles the run of a migration config.
-func compileRun(path string, data []byte) (map[string][]byte, error) {
+func compileRun(io *cliIO, path string, data []byte) (map[string][]byte, error) {
 	out, _, err := migration.Compile(path, data)
 	if err != nil {
-		return nil, exitErr(exitCode(err), err)
+		return nil, configFailure(io, path, err)
 	}
 	files := map[string][]byte{}
 	for _, f := range out {
@@ -226,11 +232,14 @@ func compileRun(path string, data []byte) (map[string][]byte, error) {
 	return files, nil
 }
 
-// exitCode tells invalid input from a failure of migrate itself.
-func exitCode(err error) int {
+// configFailure reports why the run of the config at path did not compile:
+// the config's problems (exit 1), or a failure of migrate (exit 3).
+func configFailure(io *cliIO, path string, err error) error {
 	var cfg schema.ErrorList
-	if errors.As(err, &cfg) {
-		return exitInvalid
+	if !errors.As(err, &cfg) {
+		return exitErr(exitInternal, err)
 	}
-	return exitInternal
+	d, _ := diagnostics(cfg)
+	printProblems(io, d)
+	return exitErr(exitInvalid, fmt.Errorf("%s in %s", count(len(d), "problem"), path))
 }

@@ -40,18 +40,16 @@ items it expands to.`,
 }
 
 func runValidate(io *cliIO, files []string) error {
-	problems := 0
+	var problems []diagnostic
 	for _, file := range files {
 		data, err := readConfig(file)
 		if err != nil {
 			return err
 		}
 		cfg, errs := schema.Load(file, data)
-		for _, e := range errs {
-			fmt.Fprintln(io.Stdout, e)
-		}
-		problems += len(errs)
 		if len(errs) > 0 {
+			d, _ := diagnostics(errs)
+			problems = append(problems, d...)
 			continue
 		}
 		plan, err := schema.Normalize(cfg)
@@ -63,8 +61,9 @@ func runValidate(io *cliIO, files []string) error {
 			count(len(plan.Snapshots), "snapshot"), count(len(plan.Migrations), "migration item"),
 			count(len(plan.Replays), "replay"))
 	}
-	if problems > 0 {
-		return exitErr(exitInvalid, fmt.Errorf("%s in %s", count(problems, "problem"), count(len(files), "file")))
+	if len(problems) > 0 {
+		printProblems(io, problems)
+		return exitErr(exitInvalid, fmt.Errorf("%s in %s", count(len(problems), "problem"), count(len(files), "file")))
 	}
 	return nil
 }
