@@ -238,6 +238,11 @@ func (c *converter) value(n *yaml.Node, path []string, depth int) any {
 func (c *converter) scalar(n *yaml.Node, path []string) any {
 	switch n.ShortTag() {
 	case "!!str", "!!timestamp":
+		if i := strings.IndexFunc(n.Value, isControl); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(n.Value[i:])
+			c.add(n, path, msgControl(r), hintControl)
+			return nil
+		}
 		return n.Value
 	case "!!null":
 		return nil
@@ -337,4 +342,10 @@ func locate(root *yaml.Node, tokens []string) (key, val *yaml.Node, matched int)
 		}
 	}
 	return key, val, len(tokens)
+}
+
+// isControl reports a control character other than tab and line breaks,
+// which YAML and JSON escapes ("\0", "\u0000") can put into a string.
+func isControl(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r >= 0x7f && r <= 0x9f
 }
