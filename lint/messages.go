@@ -197,11 +197,11 @@ func msgDeprecatedSync(singular, plural string) string {
 }
 
 func msgObjectTooLarge(n int) string {
-	return fmt.Sprintf("object is %d bytes serialized, over the %d-byte budget; split it into several WorkflowTemplates", n, maxObjectBytes)
+	return fmt.Sprintf("object is %d bytes serialized, over the %d-byte budget; split it into several WorkflowTemplates", n, MaxObjectBytes)
 }
 
 func msgParamTooLarge(name string, n int) string {
-	return fmt.Sprintf("parameter %q value is %d bytes, over the %d-byte budget; pass large data as an artifact", name, n, maxParamBytes)
+	return fmt.Sprintf("parameter %q value is %d bytes, over the %d-byte budget; pass large data as an artifact", name, n, MaxParamBytes)
 }
 
 func msgUnknownField(field string, known []string) string {

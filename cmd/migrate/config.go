@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/migratekit/migrate/schema"
+	"github.com/migratekit/migrate/templates/migration"
 )
 
 // addConfigCommands adds the commands about migration configs: validate,
@@ -24,8 +25,10 @@ func newValidateCmd(io *cliIO) *cobra.Command {
 		Use:   "validate FILE...",
 		Short: "Check migration configs (YAML or JSON) and report every problem",
 		Long: `Validate checks migration configs: the YAML or JSON itself, the JSON Schema
-(migrate schema prints it), and the rules that relate one part of a config to
-another, such as a replayer naming a target that exists. It reports every
+(migrate schema prints it), the rules that relate one part of a config to
+another, such as a replayer naming a target that exists, and everything
+compile --config checks of the run the config expands to (the sizes of its
+units and workflow parameters). It reports every
 problem, not just the first, as
 
   file:line:col: json.path: what is wrong (how to fix it)
@@ -49,6 +52,17 @@ func runValidate(io *cliIO, files []string) error {
 		cfg, errs := schema.Load(file, data)
 		if len(errs) > 0 {
 			d, _ := diagnostics(errs)
+			problems = append(problems, d...)
+			continue
+		}
+		// What compile finds beyond the config's own rules (the sizes of
+		// what the plan expands to), validate finds too: it runs the same
+		// checks.
+		if _, _, err := migration.Compile(file, data); err != nil {
+			d, ok := diagnostics(err)
+			if !ok {
+				return exitErr(exitInternal, err)
+			}
 			problems = append(problems, d...)
 			continue
 		}
