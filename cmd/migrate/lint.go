@@ -21,7 +21,9 @@ func newLintCmd(io *cliIO) *cobra.Command {
 ClusterWorkflowTemplates and CronWorkflows, with Argo's own validator plus the
 checks Argo skips (expression syntax, durations, memoize keys, names, sizes).
 Objects in the files may reference each other (templateRef).
-A directory means every .yaml and .yml file below it.
+A directory means every .yaml and .yml file below it. Input is bounded: files
+over 8 MiB, past 32 MiB in all, templates over 500 tasks and runs over
+20,000 tasks are refused unchecked.
 
 Each problem is printed as file:line:col: path: message. Exit 1 when any is found.`,
 		Args: cobra.MinimumNArgs(1),
