@@ -59,10 +59,11 @@ func runValidate(io *cliIO, files []string) error {
 		// what the plan expands to), validate finds too: it runs the same
 		// checks.
 		if _, _, err := migration.Compile(file, data); err != nil {
-			d, ok := diagnostics(err)
-			if !ok {
-				return exitErr(exitInternal, err)
+			var cfgErrs schema.ErrorList
+			if !errors.As(err, &cfgErrs) {
+				return exitErr(exitInternal, err) // as compile: not the config's fault
 			}
+			d, _ := diagnostics(cfgErrs)
 			problems = append(problems, d...)
 			continue
 		}
