@@ -4,6 +4,7 @@
 // empty, or holds exactly the files of its manifest, and it swaps the new
 // directory in so that a run killed at any point leaves either the old or
 // the new output, plus leftovers that the next run recovers or removes.
+// Writes into the same parent directory take turns (an flock on it).
 package outdir
 
 import (
@@ -88,6 +89,13 @@ func (w *Writer) Write(dir string, files map[string][]byte) (string, error) {
 	if real, err = filepath.Abs(real); err != nil {
 		return "", err
 	}
+	// Another compile into the same parent waits: its side directories
+	// would look like leftovers of a killed run to this one.
+	unlock, err := lockParent(real)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
 	newDir, oldDir := sideNames(real)
 	if err := recoverLeftovers(real, newDir, oldDir); err != nil {
 		return "", err
@@ -405,6 +413,25 @@ func removeOwned(dir string) error {
 		return &RefusedError{Dir: dir, Msg: "holds files migrate did not write: " + strings.Join(foreign, ", "), Hint: "move them out, then compile again"}
 	}
 	return os.RemoveAll(dir)
+}
+
+// lockParent takes an exclusive lock on dir's parent directory (creating
+// it if needed) and returns its release. The lock is the kernel's (flock):
+// a killed process holds it no longer, and no lock file is left behind.
+func lockParent(dir string) (func(), error) {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(parent)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", parent, err)
+	}
+	return func() { _ = unix.Flock(int(f.Fd()), unix.LOCK_UN); f.Close() }, nil
 }
 
 // canWrite reports whether the files of dir can be removed by this process.

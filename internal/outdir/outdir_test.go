@@ -295,3 +295,34 @@ func TestLeftoverWithForeignFilesKept(t *testing.T) {
 		t.Fatal("foreign file removed")
 	}
 }
+
+// TestConcurrentWrites: compiles into the same directory at once take
+// turns; each sees the other's output as its own, and the end is one
+// complete output with nothing beside it.
+func TestConcurrentWrites(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "out")
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			files := oldFiles
+			if i%2 == 1 {
+				files = newFiles
+			}
+			var w Writer
+			_, err := w.Write(out, files)
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !same(t, out, oldFiles) && !same(t, out, newFiles) {
+		t.Fatalf("out holds a mix: %v", tree(t, out))
+	}
+	if got := entries(t, parent); strings.Join(got, " ") != "out" {
+		t.Fatalf("leftovers: %v", got)
+	}
+}
