@@ -91,12 +91,12 @@ func (l *linter) addDocument(file string, doc document, data []byte) {
 	// the positions. The first reports syntax errors on the right line.
 	js, err := sigsyaml.YAMLToJSON(doc.data)
 	if err != nil {
-		l.probs = append(l.probs, yamlProblem(file, data, doc.line, err))
+		l.probs = append(l.probs, yamlProblem(file, data, doc, err))
 		return
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(doc.data, &root); err != nil {
-		l.probs = append(l.probs, yamlProblem(file, data, doc.line, err))
+		l.probs = append(l.probs, yamlProblem(file, data, doc, err))
 		return
 	}
 	if root.Kind == 0 || len(root.Content) == 0 || root.Content[0].Tag == "!!null" {
@@ -184,21 +184,42 @@ var decodeField = regexp.MustCompile(`Go struct field [^.\s]+\.(\S+) of type`)
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
-// yamlProblem places a YAML error of a document that starts at line start
-// of the file's data. The YAML parsers report a line only: the column is
-// that of the line's first character that is not a space.
-func yamlProblem(file string, data []byte, start int, err error) Problem {
-	p := Problem{File: file, Line: start}
+// yamlProblem places a YAML error of a document of the file's data. The
+// YAML parsers report a line only: the column is that of the line's first
+// character that is not a space. For the errors they report without a line
+// (a NUL byte, bytes that are not UTF-8), the position is that of the first
+// such byte.
+func yamlProblem(file string, data []byte, doc document, err error) Problem {
+	p := Problem{File: file, Line: doc.line}
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "error converting YAML to JSON: ")
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
-		p.Line = start + n - 1
+		p.Line = doc.line + n - 1
 		msg = "yaml: " + msg[len(m[0]):]
+		p.Col = firstColumn(data, p.Line)
+	} else if off, ok := badByte(doc.data); ok {
+		before := doc.data[:off]
+		p.Line = doc.line + bytes.Count(before, []byte("\n"))
+		p.Col = utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
+	} else {
+		p.Col = firstColumn(data, p.Line)
 	}
-	p.Col = firstColumn(data, p.Line)
 	p.Msg = msgYAML(errString(msg))
 	return p
+}
+
+// badByte returns the offset of the first NUL byte or byte that is not
+// part of UTF-8 text.
+func badByte(data []byte) (int, bool) {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == 0 || r == utf8.RuneError && n <= 1 {
+			return i, true
+		}
+		i += n
+	}
+	return 0, false
 }
 
 // firstColumn is the 1-based column of the first character of line that
