@@ -16,7 +16,7 @@ func dagTemplate(n int, deps func(i int) []int) *wfv1.WorkflowTemplate {
 	tasks := make([]wfv1.DAGTask, n)
 	for i := range tasks {
 		t := wfv1.DAGTask{
-			Name:     fmt.Sprintf("task-%03d", i),
+			Name:     fmt.Sprintf("task-%05d", i),
 			Template: "work",
 			Arguments: wfv1.Arguments{Parameters: []wfv1.Parameter{
 				{Name: "n", Value: wfv1.AnyStringPtr(fmt.Sprintf("{{=asInt(workflow.parameters.base) + %d}}", i))},
@@ -26,9 +26,9 @@ func dagTemplate(n int, deps func(i int) []int) *wfv1.WorkflowTemplate {
 			if k > 0 {
 				t.Depends += " && "
 			}
-			t.Depends += fmt.Sprintf("task-%03d", d)
+			t.Depends += fmt.Sprintf("task-%05d", d)
 			if k == 0 {
-				t.When = fmt.Sprintf("{{tasks.task-%03d.outputs.result}} != skip", d)
+				t.When = fmt.Sprintf("{{tasks.task-%05d.outputs.result}} != skip", d)
 			}
 		}
 		tasks[i] = t
@@ -96,3 +96,14 @@ func benchmarkObjects(b *testing.B, deps func(int) []int) {
 func BenchmarkObjects500Wide(b *testing.B)    { benchmarkObjects(b, wide) }
 func BenchmarkObjects500Layered(b *testing.B) { benchmarkObjects(b, layered) }
 func BenchmarkObjects500Chain(b *testing.B)   { benchmarkObjects(b, chain) }
+
+func benchmarkObjectsN(b *testing.B, n int, deps func(int) []int) {
+	wt := dagTemplate(n, deps)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		Objects([]Object{wt})
+	}
+}
+
+func BenchmarkObjects2000Chain(b *testing.B) { benchmarkObjectsN(b, 2000, chain) }

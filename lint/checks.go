@@ -15,10 +15,12 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
-// Budgets and limits enforced on top of Argo's validator.
+// Budgets and limits enforced on top of Argo's validator. MaxObjectBytes
+// and MaxParamBytes are exported for the compilers that check their inputs
+// against them before building objects.
 const (
-	maxObjectBytes = 1 << 20   // serialized object; etcd and the API server reject larger ones
-	maxParamBytes  = 256 << 10 // one parameter value; Argo passes them through pod annotations
+	MaxObjectBytes = 1 << 20   // serialized object; etcd and the API server reject larger ones
+	MaxParamBytes  = 256 << 10 // one parameter value; Argo passes them through pod annotations
 	maxMemoKey     = 253       // a ConfigMap data key
 )
 
@@ -272,11 +274,11 @@ func (c *checker) checkExprField(p, src string, scope exprScope) {
 // spec.
 func (c *checker) checkSerialized() {
 	b := c.u.serialized()
-	if len(b) > maxObjectBytes {
+	if len(b) > MaxObjectBytes {
 		c.report("metadata.name", msgObjectTooLarge(len(b)), false)
 	}
 	hasTags := bytes.Contains(b, []byte("{{"))
-	if !hasTags && len(b) <= maxParamBytes {
+	if !hasTags && len(b) <= MaxParamBytes {
 		return
 	}
 	root, _ := c.u.tree().(map[string]any)
@@ -309,7 +311,7 @@ func (c *checker) checkParamSizes(v any, p string) {
 	for i, item := range list {
 		m, _ := item.(map[string]any)
 		for _, f := range []string{"value", "default"} {
-			if s, ok := m[f].(string); ok && len(s) > maxParamBytes {
+			if s, ok := m[f].(string); ok && len(s) > MaxParamBytes {
 				name, _ := m["name"].(string)
 				c.report(joinKey(joinIndex(p, i), f), msgParamTooLarge(name, len(s)), false)
 			}

@@ -3,6 +3,7 @@ package lint
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"reflect"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	"gopkg.in/yaml.v3"
@@ -26,19 +28,50 @@ import (
 // as kubectl does; they are decoded case-sensitively like the API server
 // does. Unknown fields are reported with their position, including inside
 // steps, where Argo's own decoder drops unknown nested fields silently.
+//
+// Input is bounded: a file over MaxFileBytes, or files past MaxTotalBytes
+// in all, are reported and not read further (see also MaxTasks).
 func Files(fsys fs.FS, paths []string) Problems {
 	l := &linter{}
+	total := 0
 	for _, name := range paths {
-		data, err := fs.ReadFile(fsys, name)
+		if total >= MaxTotalBytes {
+			l.probs = append(l.probs, Problem{File: name, Line: 1, Col: 1, Msg: msgTotalTooLarge()})
+			continue
+		}
+		data, err := readBounded(fsys, name)
 		if err != nil {
 			l.probs = append(l.probs, Problem{File: name, Msg: msgReadFile(err)})
 			continue
 		}
+		if len(data) > MaxFileBytes {
+			l.probs = append(l.probs, Problem{File: name, Line: 1, Col: 1, Msg: msgFileTooLarge()})
+			continue
+		}
+		total += len(data)
 		l.addFile(name, data)
 	}
 	l.run()
 	l.probs.Sort()
 	return l.probs
+}
+
+// Bounds on lint's input. An Argo object is at most 1 MiB (MaxObjectBytes);
+// a file holds a few of them.
+const (
+	MaxFileBytes  = 8 << 20  // one file
+	MaxTotalBytes = 32 << 20 // all files of one run
+)
+
+// readBounded reads at most one byte more than MaxFileBytes of a file, so
+// that /dev/zero or a huge file costs no more than that.
+func readBounded(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 }
 
 // typeMeta is what identifies a document.
@@ -49,21 +82,21 @@ type typeMeta struct {
 
 func (l *linter) addFile(name string, data []byte) {
 	for _, doc := range splitDocuments(data) {
-		l.addDocument(name, doc)
+		l.addDocument(name, doc, data)
 	}
 }
 
-func (l *linter) addDocument(file string, doc document) {
+func (l *linter) addDocument(file string, doc document, data []byte) {
 	// sigs.k8s.io/yaml reads the document as kubectl does; yaml.v3 gives
 	// the positions. The first reports syntax errors on the right line.
 	js, err := sigsyaml.YAMLToJSON(doc.data)
 	if err != nil {
-		l.probs = append(l.probs, yamlProblem(file, doc.line, err))
+		l.probs = append(l.probs, yamlProblem(file, data, doc, err))
 		return
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(doc.data, &root); err != nil {
-		l.probs = append(l.probs, yamlProblem(file, doc.line, err))
+		l.probs = append(l.probs, yamlProblem(file, data, doc, err))
 		return
 	}
 	if root.Kind == 0 || len(root.Content) == 0 || root.Content[0].Tag == "!!null" {
@@ -151,18 +184,62 @@ var decodeField = regexp.MustCompile(`Go struct field [^.\s]+\.(\S+) of type`)
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
-// yamlProblem places a YAML error of a document that starts at line start.
-func yamlProblem(file string, start int, err error) Problem {
-	p := Problem{File: file, Line: start}
+// yamlProblem places a YAML error of a document of the file's data. The
+// YAML parsers report a line only: the column is that of the line's first
+// character that is not a space. For the errors they report without a line
+// (a NUL byte, bytes that are not UTF-8), the position is that of the first
+// such byte.
+func yamlProblem(file string, data []byte, doc document, err error) Problem {
+	p := Problem{File: file, Line: doc.line}
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "error converting YAML to JSON: ")
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
-		p.Line = start + n - 1
+		p.Line = doc.line + n - 1
 		msg = "yaml: " + msg[len(m[0]):]
+		p.Col = firstColumn(data, p.Line)
+	} else if off, ok := badByte(doc.data); ok {
+		before := doc.data[:off]
+		p.Line = doc.line + bytes.Count(before, []byte("\n"))
+		p.Col = utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
+	} else {
+		p.Col = firstColumn(data, p.Line)
 	}
 	p.Msg = msgYAML(errString(msg))
 	return p
+}
+
+// badByte returns the offset of the first NUL byte or byte that is not
+// part of UTF-8 text.
+func badByte(data []byte) (int, bool) {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == 0 || r == utf8.RuneError && n <= 1 {
+			return i, true
+		}
+		i += n
+	}
+	return 0, false
+}
+
+// firstColumn is the 1-based column of the first character of line that
+// is not a space (a tab, which YAML forbids in indentation, is one), or 1.
+func firstColumn(data []byte, line int) int {
+	for i := 1; i < line && len(data) > 0; i++ {
+		j := bytes.IndexByte(data, '\n')
+		if j < 0 {
+			return 1
+		}
+		data = data[j+1:]
+	}
+	if j := bytes.IndexByte(data, '\n'); j >= 0 {
+		data = data[:j]
+	}
+	t := bytes.TrimLeft(data, " ")
+	if len(t) == 0 {
+		return 1
+	}
+	return utf8.RuneCount(data[:len(data)-len(t)]) + 1
 }
 
 type errString string

@@ -137,7 +137,55 @@ type linter struct {
 	probs Problems
 }
 
+// Bounds on the work of one run: Argo's validator takes time that grows
+// faster than the number of tasks of a DAG (about 1 s for a chain of 500
+// on one core, 25 s for 2,000), so larger templates are refused unchecked.
+const (
+	MaxTasks      = 500    // tasks of one DAG, or steps of one steps template
+	MaxTotalTasks = 20_000 // tasks and steps of all objects of one run
+)
+
+// tooBig reports the templates of u over MaxTasks and returns true when u
+// is not to be checked; it adds u's tasks and steps to total.
+func (l *linter) tooBig(u *unit, total *int) bool {
+	big := false
+	n := 0
+	for i, t := range u.spec.Templates {
+		k, path := 0, ""
+		switch {
+		case t.DAG != nil:
+			k, path = len(t.DAG.Tasks), fmt.Sprintf("%s.templates[%d].dag.tasks", u.specPath, i)
+		case t.Steps != nil:
+			for _, s := range t.Steps {
+				k += len(s.Steps)
+			}
+			path = fmt.Sprintf("%s.templates[%d].steps", u.specPath, i)
+		}
+		n += k
+		if k > MaxTasks {
+			l.probs = append(l.probs, l.problem(u, path, msgTooManyTasks(k, MaxTasks), false))
+			big = true
+		}
+	}
+	*total += n
+	return big
+}
+
 func (l *linter) run() {
+	total := 0
+	units := l.units[:0:0]
+	for _, u := range l.units {
+		before := total
+		if !l.tooBig(u, &total) {
+			units = append(units, u)
+		}
+		if before <= MaxTotalTasks && total > MaxTotalTasks {
+			// Checking some and not others would hide problems: check none.
+			l.probs = append(l.probs, l.problem(u, u.specPath, msgTotalTooManyTasks(MaxTotalTasks), false))
+			return
+		}
+	}
+	l.units = units
 	set := newObjectSet(l.units)
 	// Templates first: a Workflow or CronWorkflow submitted from one
 	// (workflowTemplateRef) is validated with its templates, and repeats

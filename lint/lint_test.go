@@ -170,7 +170,7 @@ func TestObjectsNames(t *testing.T) {
 }
 
 func TestSizeBudgets(t *testing.T) {
-	big := strings.Repeat("x", maxParamBytes+1)
+	big := strings.Repeat("x", MaxParamBytes+1)
 	wt := workflowTemplate("sizes", container("echo"))
 	wt.Spec.Arguments.Parameters = []wfv1.Parameter{{Name: "plan", Value: wfv1.AnyStringPtr(big)}}
 	wt.Spec.Templates[0].Inputs.Parameters = []wfv1.Parameter{{Name: "in", Default: wfv1.AnyStringPtr(big)}}
@@ -180,7 +180,7 @@ func TestSizeBudgets(t *testing.T) {
 	)
 
 	huge := workflowTemplate("huge", container("echo"))
-	huge.Spec.Templates[0].Container.Args = []string{strings.Repeat("y", maxObjectBytes)}
+	huge.Spec.Templates[0].Container.Args = []string{strings.Repeat("y", MaxObjectBytes)}
 	checkProblems(t, Objects([]Object{huge}),
 		problemKey{"WorkflowTemplate/huge", "metadata.name", "over the 1048576-byte budget", false},
 	)

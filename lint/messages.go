@@ -197,11 +197,11 @@ func msgDeprecatedSync(singular, plural string) string {
 }
 
 func msgObjectTooLarge(n int) string {
-	return fmt.Sprintf("object is %d bytes serialized, over the %d-byte budget; split it into several WorkflowTemplates", n, maxObjectBytes)
+	return fmt.Sprintf("object is %d bytes serialized, over the %d-byte budget; split it into several WorkflowTemplates", n, MaxObjectBytes)
 }
 
 func msgParamTooLarge(name string, n int) string {
-	return fmt.Sprintf("parameter %q value is %d bytes, over the %d-byte budget; pass large data as an artifact", name, n, maxParamBytes)
+	return fmt.Sprintf("parameter %q value is %d bytes, over the %d-byte budget; pass large data as an artifact", name, n, MaxParamBytes)
 }
 
 func msgUnknownField(field string, known []string) string {
@@ -234,6 +234,22 @@ func msgNoKind() string {
 
 func msgUnsupportedKind(apiVersion, kind string) string {
 	return fmt.Sprintf("%s %s is not checked (lint knows Workflow, WorkflowTemplate, ClusterWorkflowTemplate and CronWorkflow)", apiVersion, kind)
+}
+
+func msgFileTooLarge() string {
+	return fmt.Sprintf("the file is larger than %d MiB, more than lint reads (an Argo object is at most 1 MiB); split it, or check that this is the right file", MaxFileBytes>>20)
+}
+
+func msgTotalTooLarge() string {
+	return fmt.Sprintf("not read: the files before it are %d MiB already, the most one lint run reads; lint fewer files at a time", MaxTotalBytes>>20)
+}
+
+func msgTooManyTasks(n, max int) string {
+	return fmt.Sprintf("the template has %d tasks or steps, more than the %d lint checks in one template (Argo's validator takes time that grows faster than the number of tasks; not checked further); split it into nested DAG templates", n, max)
+}
+
+func msgTotalTooManyTasks(max int) string {
+	return fmt.Sprintf("with this object the files hold more than %d tasks or steps in all, the most one lint run checks, so nothing was checked; lint fewer files at a time", max)
 }
 
 func msgReadFile(err error) string {

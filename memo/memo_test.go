@@ -135,6 +135,7 @@ type world struct {
 	failNx atomic.Int64
 	rt     http.RoundTripper
 	scale  float64
+	delay  time.Duration // how long each step takes
 }
 
 func newWorld(t testing.TB, lease int) *world {
@@ -168,6 +169,7 @@ func (w *world) pod(name string, f func(t *wfv1.Template, run int64) *wfv1.Outpu
 	return func(_ context.Context, t *wfv1.Template) (*wfv1.Outputs, error) {
 		v, _ := w.runs.LoadOrStore(name, new(atomic.Int64))
 		run := v.(*atomic.Int64).Add(1)
+		time.Sleep(w.delay)
 		if w.failNx.Load() > 0 && w.failNx.Add(-1) >= 0 {
 			return nil, fmt.Errorf("exit code 1")
 		}
@@ -431,11 +433,13 @@ func checksum(w *world, size int) string {
 }
 
 // TestConcurrent: workflows racing on the same record run the step once;
-// the others wait and adopt, through answers lost and retried.
+// the others wait and adopt, through answers lost and retried. The step
+// takes a while, so the others really meet a pending claim.
 func TestConcurrent(t *testing.T) {
 	w := newWorld(t, 60)
 	w.rt = &lossy{p: 0.1}
 	w.scale = 0.005
+	w.delay = 300 * time.Millisecond
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	results := make([]*argorun.Node, 6)

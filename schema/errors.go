@@ -124,3 +124,18 @@ func (l ErrorList) Summary() string {
 	}
 	return fmt.Sprintf("%d problems", len(l))
 }
+
+// ErrorAt is a problem found after Load, by a later stage that has the
+// config's text but not its positions (the compiler, checking what the plan
+// expands to): it places the problem at the JSON path given as tokens
+// (e.g. "sources", "legacy", "snapshots"); no tokens means the whole file.
+func ErrorAt(filename string, data []byte, tokens []string, msg, hint string) *Error {
+	d, errs := read(filename, data)
+	if len(errs) > 0 {
+		return &Error{Pos: Pos{File: filename}, Path: strings.Join(tokens, "."), Msg: msg, Hint: hint}
+	}
+	if len(tokens) == 0 {
+		return &Error{Pos: Pos{File: filename, Line: 1, Col: 1}, Msg: msg, Hint: hint}
+	}
+	return &Error{Pos: d.pos(tokens, true), Path: renderPath(d.value, tokens), Msg: msg, Hint: hint}
+}

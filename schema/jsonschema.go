@@ -94,8 +94,12 @@ func names(s *jsonschema.Schema, props ...string) {
 func pattern(s *jsonschema.Schema, name, re string) {
 	p := prop(s, name)
 	p.Pattern = re
-	if re == namePattern {
+	switch re {
+	case namePattern:
 		max := uint64(63)
+		p.MaxLength = &max
+	case secretKeyPattern:
+		max := uint64(253) // Kubernetes' limit on a Secret key
 		p.MaxLength = &max
 	}
 }

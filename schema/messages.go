@@ -30,6 +30,17 @@ func msgBinary(data []byte, off int) string {
 	return fmt.Sprintf("the file is not UTF-8 text: byte 0x%02x cannot start a character", data[off])
 }
 
+func msgControl(r rune) string {
+	return fmt.Sprintf("the text has the control character U+%04X", r)
+}
+
+const hintControl = "remove it: a config's strings reach URLs, names and pod environments, where control characters break them"
+
+const (
+	msgTemplateText  = `the text has "{{", which Argo would evaluate as a template or expression when the workflow runs`
+	hintTemplateText = `remove the "{{": a config's strings travel as workflow parameters, and Argo has no escape for it`
+)
+
 const hintBinary = "a config is YAML or JSON text in UTF-8: check that this is the right file, or save it as UTF-8"
 
 const (
@@ -195,11 +206,11 @@ var patternHelp = map[string][2]string{
 	namePattern:          {"a valid name", "up to 63 lowercase letters, digits and '-', starting and ending with a letter or digit, e.g. prod-search"},
 	endpointPattern:      {"an http:// or https:// URL", "e.g. https://search.example.com:9200"},
 	secretNamePattern:    {"a valid Kubernetes Secret name", "lowercase letters, digits, '-' and '.', e.g. source-credentials"},
-	secretKeyPattern:     {"a valid Secret key", "letters, digits, '-', '_' and '.', e.g. password"},
+	secretKeyPattern:     {"a valid Secret key", "letters, digits, '-', '_' and '.', not starting with '..', e.g. password"},
 	regionPattern:        {"an AWS region", "e.g. us-east-1"},
 	snapshotNamePattern:  {"a valid snapshot or repository name", "lowercase letters, digits, '.', '_' and '-', e.g. nightly-2024.06.01"},
 	quantityPattern:      {"a Kubernetes quantity", `e.g. "500m" or "2" for CPU, "4Gi" for memory`},
-	durationPattern:      {"a duration", "hours, minutes and seconds such as 90s, 10m or 1h30m"},
+	durationPattern:      {"a duration", "hours, minutes and seconds such as 90s, 10m or 1h30m, at most 99999h"},
 	versionPattern:       {"a product and version", `"ES" or "OS", a space and a version, e.g. "ES 7.10" or "OS 2.x"`},
 	brokerPattern:        {"a host:port address", "e.g. kafka-0.kafka:9092"},
 	topicPattern:         {"a valid Kafka topic name", "letters, digits, '.', '_' and '-'"},

@@ -66,10 +66,20 @@ func read(file string, data []byte) (*document, ErrorList) {
 		if err != nil {
 			return nil, syntaxError(file, data, err)
 		}
+		if emptyDocument(&top) {
+			// Empty documents before the config, as after a leading
+			// "---\n---", are nothing: the config is the first that is not.
+			top = next
+			continue
+		}
 		if !emptyDocument(&next) {
 			errs.Add(Pos{File: file, Line: next.Line, Col: next.Column}, "", msgSecondDocument, hintSecondDocument)
 			return nil, errs
 		}
+	}
+	if emptyDocument(&top) {
+		errs.Add(Pos{File: file, Line: 1, Col: 1}, "", msgEmpty, hintEmpty)
+		return nil, errs
 	}
 	root := &top
 	if root.Kind == yaml.DocumentNode {
@@ -228,6 +238,15 @@ func (c *converter) value(n *yaml.Node, path []string, depth int) any {
 func (c *converter) scalar(n *yaml.Node, path []string) any {
 	switch n.ShortTag() {
 	case "!!str", "!!timestamp":
+		if i := strings.IndexFunc(n.Value, isControl); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(n.Value[i:])
+			c.add(n, path, msgControl(r), hintControl)
+			return nil
+		}
+		if strings.Contains(n.Value, "{{") {
+			c.add(n, path, msgTemplateText, hintTemplateText)
+			return nil
+		}
 		return n.Value
 	case "!!null":
 		return nil
@@ -327,4 +346,10 @@ func locate(root *yaml.Node, tokens []string) (key, val *yaml.Node, matched int)
 		}
 	}
 	return key, val, len(tokens)
+}
+
+// isControl reports a control character other than tab and line breaks,
+// which YAML and JSON escapes ("\0", "\u0000") can put into a string.
+func isControl(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r >= 0x7f && r <= 0x9f
 }

@@ -39,6 +39,15 @@ var configRules = []rule{{
 	Message:   "the traffic switch moves production traffic, so its approval cannot be skipped",
 	FieldPath: ".approvals",
 	Hint:      "set approvals.stages.trafficSwitch to manual or auto",
+}, {
+	// The switch runs at the end of its target's replay: without a replayer
+	// it would be skipped while the capture proxies may still be torn down.
+	Rule: `!self.?trafficSwitch.?enabled.orValue(false) ||
+		cel.bind(t, self.?trafficSwitch.?target.orValue(size(self.targets) == 1 ? self.targets.map(k, k)[0] : ''),
+			t == '' || !(t in self.targets) || t in self.?replayers.orValue({}))`,
+	MessageExpression: `'the traffic switch moves clients to "' + self.?trafficSwitch.?target.orValue(self.targets.map(k, k)[0]) + '", which has no replayer: the switch runs after its replay and would be skipped'`,
+	FieldPath:         ".trafficSwitch",
+	Hint:              "add a replayer for that target under replayers, or turn the traffic switch off",
 }}
 
 // JSONSchemaExtend adds the rules, defaults and formats of Config to the JSON
@@ -56,7 +65,7 @@ type Target struct {
 	AllowInsecure bool   `json:"allowInsecure,omitempty"` // Accept a TLS certificate that cannot be verified (self-signed); for test clusters only.
 }
 
-var targetRules = []rule{basicOverHTTPRule}
+var targetRules = []rule{basicOverHTTPRule, endpointCredentialsRule}
 
 // JSONSchemaExtend adds the rules, defaults and formats of Target to the JSON
 // Schema (see jsonschema.go).
@@ -73,6 +82,16 @@ var basicOverHTTPRule = rule{
 	Hint:      "use an https:// endpoint, or set allowInsecure: true for a test cluster",
 }
 
+// endpointCredentialsRule applies to both targets and sources: workflow
+// parameters carry the endpoint, and anyone who may read workflows reads
+// them, so credentials belong in a Secret (auth), never in the URL.
+var endpointCredentialsRule = rule{
+	Rule:      `!self.endpoint.matches('^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@') && !self.endpoint.lowerAscii().matches('[?&#;](api[-_]?key|apikey|access[-_]?key|access[-_]?token|auth|authorization|token|password|passwd|pwd|secret|client[-_]?secret|signature|sig|x-amz-signature|x-amz-credential|credentials?)=')`,
+	Message:   "the endpoint carries credentials (user:password@ or a credential query parameter); the URL is written into workflow parameters, which anyone who can read workflows can read",
+	FieldPath: ".endpoint",
+	Hint:      "remove them from the URL and set auth instead: basic (user name and password from a Kubernetes Secret), sigv4 or mtls",
+}
+
 // Source is a cluster that data is migrated from.
 type Source struct {
 	Endpoint      string              `json:"endpoint"`                // URL of the cluster's REST API, e.g. https://legacy.example.com:9200.
@@ -87,7 +106,7 @@ var sourceRules = []rule{{
 	Rule:              `!(name in root.?targets.orValue({}))`,
 	MessageExpression: `'"' + name + '" is the name of a source and of a target'`,
 	Hint:              "give the source and the target different names: names identify work items and references",
-}, basicOverHTTPRule}
+}, basicOverHTTPRule, endpointCredentialsRule}
 
 // JSONSchemaExtend adds the rules, defaults and formats of Source to the JSON
 // Schema (see jsonschema.go).
@@ -552,13 +571,13 @@ func (Teardown) JSONSchemaExtend(s *jsonschema.Schema) {
 // Patterns shared by several fields.
 const (
 	namePattern          = `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
-	endpointPattern      = `^https?://[^\s/?#]+(/\S*)?$`
+	endpointPattern      = `^https?://[^\s\x00-\x1f\x7f/?#]+([/?#][^\s\x00-\x1f\x7f]*)?$`
 	secretNamePattern    = `^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
-	secretKeyPattern     = `^[-._a-zA-Z0-9]+$`
+	secretKeyPattern     = `^\.?[-_a-zA-Z0-9][-._a-zA-Z0-9]*$`
 	regionPattern        = `^[a-z]{2}(-[a-z]+)+-[0-9]+$`
 	snapshotNamePattern  = `^[a-z0-9][a-z0-9._-]*$`
 	quantityPattern      = `^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$`
-	durationPattern      = `^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$`
+	durationPattern      = `^([0-9]{1,5}h([0-9]{1,7}m)?([0-9]{1,9}s)?|[0-9]{1,7}m([0-9]{1,9}s)?|[0-9]{1,9}s)$`
 	versionPattern       = `^(ES|OS) (0|[1-9][0-9]*)(\.(0|[1-9][0-9]*|x)){0,2}$`
 	brokerPattern        = `^[^\s:/]+:[0-9]{1,5}$`
 	topicPattern         = `^[a-zA-Z0-9._-]{1,249}$`

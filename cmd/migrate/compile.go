@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/migratekit/migrate/examples"
+	"github.com/migratekit/migrate/internal/outdir"
 	"github.com/migratekit/migrate/schema"
 	"github.com/migratekit/migrate/templates/migration"
 	"github.com/migratekit/migrate/transpile"
@@ -24,6 +25,7 @@ type compileFlags struct {
 	check  string
 	config string
 	sample bool
+	follow bool
 }
 
 func newCompileCmd(io *cliIO) *cobra.Command {
@@ -41,7 +43,13 @@ Workflow (workflow.yaml) that references it and carries the config's
 validated, normalised plan as arguments. Apply the first, create the second.
 
 Nothing is written unless everything is valid: the files go to a temporary
-directory that replaces DIR at the end. With --check, nothing is written
+directory beside DIR that replaces DIR at the end. DIR must be new, empty,
+or written by compile before: compile keeps a manifest of its files in
+DIR/.migrate-manifest and refuses, with exit 1 and nothing changed, a file,
+a directory holding any other file (or the config), and a symbolic link
+unless --follow is given. A compile killed half way leaves DIR as it was or
+complete; the next compile removes or restores what it left beside DIR.
+With --check, nothing is written
 at all: the command compares DIR with what it would write and exits 1 with a
 unified diff when they differ (the CI use).
 
@@ -56,6 +64,7 @@ Libraries: ` + strings.Join(exampleNames(), ", "),
 	c.Flags().StringVar(&f.config, "config", "", "compile the run of this migration config instead of the libraries")
 	c.Flags().BoolVar(&f.sample, "sample", false, "compile the run of the built-in sample config (the one migrate init writes)")
 	c.Flags().StringVarP(&f.out, "output", "o", "out", "directory to write the YAML to")
+	c.Flags().BoolVar(&f.follow, "follow", false, "when -o is a symbolic link, write into the directory it points to")
 	c.Flags().StringVar(&f.check, "check", "", "compare DIR with the generated files instead of writing")
 	return c
 }
@@ -82,7 +91,7 @@ func compileExamples(io *cliIO, names []string) (map[string][]byte, error) {
 		names = exampleNames()
 	}
 	files := map[string][]byte{}
-	var problems []string
+	var problems []diagnostic
 	for _, name := range names {
 		var ex *examples.Example
 		for i := range all {
@@ -98,12 +107,17 @@ func compileExamples(io *cliIO, names []string) (map[string][]byte, error) {
 			fmt.Fprintln(io.Stderr, w)
 		}
 		if err := errs.Err(); err != nil {
-			problems = append(problems, err.Error())
+			d, _ := diagnostics(err)
+			problems = append(problems, d...)
 			continue
 		}
 		out, err := transpile.Compile(built)
 		if err != nil {
-			problems = append(problems, err.Error())
+			d, ok := diagnostics(err)
+			if !ok {
+				return nil, exitErr(exitInternal, fmt.Errorf("%s: %w", name, err))
+			}
+			problems = append(problems, d...)
 			continue
 		}
 		for _, f := range out {
@@ -111,7 +125,8 @@ func compileExamples(io *cliIO, names []string) (map[string][]byte, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return nil, exitErr(exitInvalid, errors.New(strings.Join(problems, "\n")))
+		printProblems(io, problems)
+		return nil, exitErr(exitInvalid, fmt.Errorf("%s in the libraries", count(len(problems), "problem")))
 	}
 	return files, nil
 }
@@ -121,11 +136,11 @@ func runCompile(io *cliIO, f compileFlags, names []string) error {
 	var err error
 	switch {
 	case f.sample:
-		files, err = compileRun("sample.yaml", schema.Sample())
+		files, err = compileRun(io, "sample.yaml", schema.Sample())
 	case f.config != "":
 		var data []byte
 		if data, err = readConfig(f.config); err == nil {
-			files, err = compileRun(f.config, data)
+			files, err = compileRun(io, f.config, data)
 		}
 	default:
 		files, err = compileExamples(io, names)
@@ -136,53 +151,18 @@ func runCompile(io *cliIO, f compileFlags, names []string) error {
 	if f.check != "" {
 		return checkDir(io, f.check, files)
 	}
-	if err := writeDir(f.out, files); err != nil {
+	w := outdir.Writer{Follow: f.follow, Warn: func(s string) { fmt.Fprintln(io.Stderr, "migrate: warning:", s) }}
+	if f.config != "" {
+		w.Protect = []string{f.config}
+	}
+	if _, err := w.Write(f.out, files); err != nil {
+		if d, ok := diagnostics(err); ok {
+			printProblems(io, d)
+			return exitErr(exitInvalid, errors.New("nothing written"))
+		}
 		return exitErr(exitInternal, err)
 	}
 	fmt.Fprintf(io.Stdout, "wrote %d files to %s\n", len(files), f.out)
-	return nil
-}
-
-// writeDir replaces dir with exactly files, or leaves dir untouched on
-// failure: the files are written to a fresh sibling directory first.
-func writeDir(dir string, files map[string][]byte) error {
-	parent := filepath.Dir(filepath.Clean(dir))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	for name, data := range files {
-		p := filepath.Join(tmp, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			return err
-		}
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	old := ""
-	if _, err := os.Stat(dir); err == nil {
-		old = tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if old != "" {
-			_ = os.Rename(old, dir)
-		}
-		return err
-	}
-	if old != "" {
-		return os.RemoveAll(old)
-	}
 	return nil
 }
 
@@ -190,14 +170,18 @@ func writeDir(dir string, files map[string][]byte) error {
 // difference; a file in dir that would not be generated counts too.
 func checkDir(io *cliIO, dir string, files map[string][]byte) error {
 	have := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	root := dir // reading through a link is safe: --check writes nothing
+	if r, err := filepath.EvalSymlinks(dir); err == nil {
+		root = r
+	}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() || !strings.HasSuffix(p, ".yaml") {
 			return nil
 		}
-		rel, err := filepath.Rel(dir, p)
+		rel, err := filepath.Rel(root, p)
 		if err != nil {
 			return err
 		}
@@ -236,10 +220,10 @@ func checkDir(io *cliIO, dir string, files map[string][]byte) error {
 }
 
 // compileRun compiles the run of a migration config.
-func compileRun(path string, data []byte) (map[string][]byte, error) {
+func compileRun(io *cliIO, path string, data []byte) (map[string][]byte, error) {
 	out, _, err := migration.Compile(path, data)
 	if err != nil {
-		return nil, exitErr(exitCode(err), err)
+		return nil, configFailure(io, path, err)
 	}
 	files := map[string][]byte{}
 	for _, f := range out {
@@ -248,11 +232,14 @@ func compileRun(path string, data []byte) (map[string][]byte, error) {
 	return files, nil
 }
 
-// exitCode tells invalid input from a failure of migrate itself.
-func exitCode(err error) int {
+// configFailure reports why the run of the config at path did not compile:
+// the config's problems (exit 1), or a failure of migrate (exit 3).
+func configFailure(io *cliIO, path string, err error) error {
 	var cfg schema.ErrorList
-	if errors.As(err, &cfg) {
-		return exitInvalid
+	if !errors.As(err, &cfg) {
+		return exitErr(exitInternal, err)
 	}
-	return exitInternal
+	d, _ := diagnostics(cfg)
+	printProblems(io, d)
+	return exitErr(exitInvalid, fmt.Errorf("%s in %s", count(len(d), "problem"), path))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/migratekit/migrate/schema"
+	"github.com/migratekit/migrate/templates/migration"
 )
 
 // addConfigCommands adds the commands about migration configs: validate,
@@ -24,8 +25,10 @@ func newValidateCmd(io *cliIO) *cobra.Command {
 		Use:   "validate FILE...",
 		Short: "Check migration configs (YAML or JSON) and report every problem",
 		Long: `Validate checks migration configs: the YAML or JSON itself, the JSON Schema
-(migrate schema prints it), and the rules that relate one part of a config to
-another, such as a replayer naming a target that exists. It reports every
+(migrate schema prints it), the rules that relate one part of a config to
+another, such as a replayer naming a target that exists, and everything
+compile --config checks of the run the config expands to (the sizes of its
+units and workflow parameters). It reports every
 problem, not just the first, as
 
   file:line:col: json.path: what is wrong (how to fix it)
@@ -40,18 +43,28 @@ items it expands to.`,
 }
 
 func runValidate(io *cliIO, files []string) error {
-	problems := 0
+	var problems []diagnostic
 	for _, file := range files {
 		data, err := readConfig(file)
 		if err != nil {
 			return err
 		}
 		cfg, errs := schema.Load(file, data)
-		for _, e := range errs {
-			fmt.Fprintln(io.Stdout, e)
-		}
-		problems += len(errs)
 		if len(errs) > 0 {
+			d, _ := diagnostics(errs)
+			problems = append(problems, d...)
+			continue
+		}
+		// What compile finds beyond the config's own rules (the sizes of
+		// what the plan expands to), validate finds too: it runs the same
+		// checks.
+		if _, _, err := migration.Compile(file, data); err != nil {
+			var cfgErrs schema.ErrorList
+			if !errors.As(err, &cfgErrs) {
+				return exitErr(exitInternal, err) // as compile: not the config's fault
+			}
+			d, _ := diagnostics(cfgErrs)
+			problems = append(problems, d...)
 			continue
 		}
 		plan, err := schema.Normalize(cfg)
@@ -63,8 +76,9 @@ func runValidate(io *cliIO, files []string) error {
 			count(len(plan.Snapshots), "snapshot"), count(len(plan.Migrations), "migration item"),
 			count(len(plan.Replays), "replay"))
 	}
-	if problems > 0 {
-		return exitErr(exitInvalid, fmt.Errorf("%s in %s", count(problems, "problem"), count(len(files), "file")))
+	if len(problems) > 0 {
+		printProblems(io, problems)
+		return exitErr(exitInvalid, fmt.Errorf("%s in %s", count(len(problems), "problem"), count(len(files), "file")))
 	}
 	return nil
 }

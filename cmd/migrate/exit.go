@@ -37,9 +37,10 @@ func exitErr(code int, err error) error {
 // cliIO is what a command may touch of the outside world.
 type cliIO struct {
 	Stdout, Stderr interface{ Write([]byte) (int, error) }
+	errorFormat    string // how problems are printed: "text" or "json" (--error-format)
 }
 
-func newCLIIO() *cliIO { return &cliIO{Stdout: os.Stdout, Stderr: os.Stderr} }
+func newCLIIO() *cliIO { return &cliIO{Stdout: os.Stdout, Stderr: os.Stderr, errorFormat: "text"} }
 
 // run executes the command line and returns the process exit code.
 func run(args []string, io *cliIO) int {

@@ -32,7 +32,7 @@ request to show reviewers what a config change does.`,
 			}
 			_, run, err := migration.Compile(path, data)
 			if err != nil {
-				return exitErr(exitCode(err), err)
+				return configFailure(io, path, err)
 			}
 			g := migration.NewGraph(run)
 			if format == "dot" {

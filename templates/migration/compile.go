@@ -51,6 +51,9 @@ func Compile(filename string, data []byte) ([]transpile.File, *Run, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if errs := budgets(filename, data, run, wf); len(errs) > 0 {
+		return nil, nil, errs
+	}
 	objs := []runtime.Object{wf}
 	for _, o := range transpile.Objects(built) {
 		objs = append(objs, o)
