@@ -105,11 +105,16 @@ func (k *Kubelet) signal(pod string, sig syscall.Signal) {
 	}
 }
 
-// killable registers a running pod for signals; the channel holds the first.
-func (k *Kubelet) killable(pod string) <-chan syscall.Signal {
+// killable registers a running pod for signals until done is called; the
+// channel holds the first.
+func (k *Kubelet) killable(pod string) (kill <-chan syscall.Signal, done func()) {
 	ch := make(chan syscall.Signal, 1)
 	k.mu.Lock()
 	k.kills[pod] = ch
 	k.mu.Unlock()
-	return ch
+	return ch, func() {
+		k.mu.Lock()
+		delete(k.kills, pod)
+		k.mu.Unlock()
+	}
 }

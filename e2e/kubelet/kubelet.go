@@ -258,7 +258,8 @@ func (k *Kubelet) runPod(ctx context.Context, wf string, pod *corev1.Pod) error 
 		return fmt.Errorf("creating task result: %w", err)
 	}
 
-	kill := k.killable(pod.Name)
+	kill, unregister := k.killable(pod.Name)
+	defer unregister()
 	select {
 	case <-time.After(b.Delay.Duration):
 	case sig := <-kill:

@@ -108,7 +108,8 @@ func (k *Kubelet) runResource(ctx context.Context, wf string, pod *corev1.Pod, r
 	if err != nil {
 		return err
 	}
-	kill := k.killable(pod.Name)
+	kill, unregister := k.killable(pod.Name)
+	defer unregister()
 	select {
 	case <-p.Done():
 	case <-kill:
