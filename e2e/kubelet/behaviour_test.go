@@ -14,6 +14,9 @@ func TestStepPath(t *testing.T) {
 		{"wf.process(1:b)(1)", "process(1:b)"},
 		{"wf.a(0).b(12)", "a.b"},
 		{"wf.host(0:h1.example.com)(3)", "host(0:h1.example.com)"},
+		{"wf[0].first", "[0].first"},      // a steps template's step
+		{"wf[1].second(2)", "[1].second"}, // retried
+		{"wf-2.task", "wf-2.task"},        // another workflow's node is left alone
 	} {
 		if got := StepPath("wf", c.node); got != c.want {
 			t.Errorf("StepPath(%q) = %q, want %q", c.node, got, c.want)
