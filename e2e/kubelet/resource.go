@@ -88,10 +88,16 @@ func (k *Kubelet) runResource(ctx context.Context, wf string, pod *corev1.Pod, r
 	}
 	env = append(env, containerEnv(pod, c)...)
 	env = append(env, common.EnvVarTemplate+"="+tmplJSON)
-	// The termination log first: the pod's directory is under /tmp, which
-	// the second mount hides.
-	script := fmt.Sprintf("mount --bind %s %s && mount --bind %s /tmp && exec %s %s",
-		shellQuote(term), terminationLog, shellQuote(tmp), shellQuote(k.c.Binaries.Argoexec), shellJoin(argv))
+	// The new /tmp hides whatever was under the old one: the pod's own
+	// directory, and maybe the binary cache (MIGRATE_E2E_CACHE). So the
+	// executor is bind-mounted into the pod's tmp first, to be run as
+	// /tmp/argoexec, and the termination log is mounted before /tmp.
+	exe := filepath.Join(tmp, "argoexec")
+	if err := os.WriteFile(exe, nil, 0o755); err != nil {
+		return err
+	}
+	script := fmt.Sprintf("mount --bind %s %s && mount --bind %s %s && mount --rbind %s /tmp && exec /tmp/argoexec %s",
+		shellQuote(k.c.Binaries.Argoexec), shellQuote(exe), shellQuote(term), terminationLog, shellQuote(tmp), shellJoin(argv))
 
 	if err := k.bind(ctx, pod); err != nil {
 		return err
