@@ -222,16 +222,9 @@ func (k *Kubelet) runPod(ctx context.Context, wf string, pod *corev1.Pod) error 
 	}
 	b := pl.behaviour(Step{Template: run.Template, Path: run.Step, Inputs: run.Inputs})
 
-	if err := k.bind(ctx, pod); err != nil {
+	if err := k.start(ctx, wf, pod, run); err != nil {
 		return err
 	}
-	run.Start = time.Now()
-	if err := k.setStatus(ctx, pod.Name, running(pod)); err != nil {
-		return err
-	}
-	k.mu.Lock()
-	k.runs[wf] = append(k.runs[wf], run)
-	k.mu.Unlock()
 
 	// The wait container starts with the main one and creates the task
 	// result, as the pod's service account.
@@ -283,6 +276,21 @@ func (k *Kubelet) runPod(ctx context.Context, wf string, pod *corev1.Pod) error 
 	}
 	k.mu.Lock()
 	run.End, run.Exit, run.Error = end, b.Exit, waitErr
+	k.mu.Unlock()
+	return nil
+}
+
+// start binds a work pod, marks it Running and records its run.
+func (k *Kubelet) start(ctx context.Context, wf string, pod *corev1.Pod, run *Run) error {
+	if err := k.bind(ctx, pod); err != nil {
+		return err
+	}
+	run.Start = time.Now()
+	if err := k.setStatus(ctx, pod.Name, running(pod)); err != nil {
+		return err
+	}
+	k.mu.Lock()
+	k.runs[wf] = append(k.runs[wf], run)
 	k.mu.Unlock()
 	return nil
 }

@@ -99,16 +99,9 @@ func (k *Kubelet) runResource(ctx context.Context, wf string, pod *corev1.Pod, r
 	script := fmt.Sprintf("mount --bind %s %s && mount --bind %s %s && mount --rbind %s /tmp && exec /tmp/argoexec %s",
 		shellQuote(k.c.Binaries.Argoexec), shellQuote(exe), shellQuote(term), terminationLog, shellQuote(tmp), shellJoin(argv))
 
-	if err := k.bind(ctx, pod); err != nil {
+	if err := k.start(ctx, wf, pod, run); err != nil {
 		return err
 	}
-	run.Start = time.Now()
-	if err := k.setStatus(ctx, pod.Name, running(pod)); err != nil {
-		return err
-	}
-	k.mu.Lock()
-	k.runs[wf] = append(k.runs[wf], run)
-	k.mu.Unlock()
 	p, err := cluster.StartProcess(filepath.Dir(tmp), "main", "unshare",
 		[]string{"--mount", "--propagation", "private", "sh", "-c", script}, env)
 	if err != nil {

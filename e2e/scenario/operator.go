@@ -39,16 +39,12 @@ type action struct {
 	created  *wfv1.Workflow // for submit
 }
 
-// submission is what the harness needs from a submit before it is sent.
-type submission struct {
-	name string // the workflow's name, "" when generated
-}
-
 // run parses and runs one command line (without the leading "argo").
 // files are the scenario's files, for `submit FILE`; name is the name a
 // submission gets unless the line gives --name or --generate-name; before
-// runs just before a submission is sent.
-func (o *operator) run(args []string, files map[string][]byte, name string, before func(submission)) (*action, error) {
+// runs just before a submission or retry is sent, with the workflow's name
+// ("" when the API server generates it).
+func (o *operator) run(args []string, files map[string][]byte, name string, before func(name string)) (*action, error) {
 	var done *action
 	root := &cobra.Command{Use: "argo", SilenceUsage: true, SilenceErrors: true}
 
@@ -69,7 +65,7 @@ func (o *operator) run(args []string, files map[string][]byte, name string, befo
 			if submitOpts.Name == "" && submitOpts.GenerateName == "" {
 				submitOpts.Name = name
 			}
-			before(submission{name: submitOpts.Name})
+			before(submitOpts.Name)
 			var created *wfv1.Workflow
 			var err error
 			if from != "" {
@@ -149,7 +145,7 @@ func (o *operator) run(args []string, files map[string][]byte, name string, befo
 			if err != nil {
 				return err
 			}
-			before(submission{name: args[0]})
+			before(args[0])
 			_, err = o.client.RetryWorkflow(o.ctx, &workflowpkg.WorkflowRetryRequest{
 				Name: args[0], Namespace: cluster.Namespace,
 				RestartSuccessful: restartSuccessful, NodeFieldSelector: sel, Parameters: retryParameters,

@@ -222,26 +222,36 @@ func (st *state) track(wf string) {
 	st.submitted[wf] = time.Now()
 }
 
-func (st *state) argo(step Step) error {
-	line, err := expand(step.Argo, st.vars)
+// words expands a step's command line and splits it into words, without
+// the program's name if the line starts with it.
+func (st *state) words(line, program string) ([]string, error) {
+	line, err := expand(line, st.vars)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	args, err := splitCommand(line)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if len(args) > 0 && args[0] == "argo" {
+	if len(args) > 0 && args[0] == program {
 		args = args[1:]
 	}
 	if len(args) == 0 {
-		return fmt.Errorf("empty command line")
+		return nil, fmt.Errorf("empty command line")
+	}
+	return args, nil
+}
+
+func (st *state) argo(step Step) error {
+	args, err := st.words(step.Argo, "argo")
+	if err != nil {
+		return err
 	}
 	planned := ""
-	a, err := st.e.op.run(args, st.files, st.nextName(), func(sub submission) {
-		if sub.name != "" && (step.Pods != nil || args[0] == "submit") {
-			st.e.Kubelet.Plan(sub.name, step.Pods)
-			planned = sub.name
+	a, err := st.e.op.run(args, st.files, st.nextName(), func(name string) {
+		if name != "" && (step.Pods != nil || args[0] == "submit") {
+			st.e.Kubelet.Plan(name, step.Pods)
+			planned = name
 		}
 	})
 	if step.Error != "" {
@@ -266,16 +276,9 @@ func (st *state) argo(step Step) error {
 }
 
 func (st *state) kubectl(ctx context.Context, step Step) error {
-	line, err := expand(step.Kubectl, st.vars)
+	args, err := st.words(step.Kubectl, "kubectl")
 	if err != nil {
 		return err
-	}
-	args, err := splitCommand(line)
-	if err != nil {
-		return err
-	}
-	if len(args) > 0 && args[0] == "kubectl" {
-		args = args[1:]
 	}
 	objects := st.e.Cluster.Objects
 	switch {
@@ -372,7 +375,7 @@ func (st *state) await(ctx context.Context, a *Await) error {
 		}
 		return false, nil
 	})
-	if err != nil && wf != nil && st.out != nil {
+	if err != nil && wf != nil {
 		st.out.Results = append(st.out.Results, st.result(wf))
 	}
 	return err
@@ -388,20 +391,15 @@ func (st *state) result(wf *wfv1.Workflow) *Result {
 }
 
 func (st *state) want(ctx context.Context, step Step) error {
-	name := step.Workflow
-	if name != "" {
-		var err error
-		if name, err = expand(name, st.vars); err != nil {
-			return err
-		}
-	} else {
-		var err error
-		if name, err = st.latest(); err != nil {
-			return err
-		}
+	name, err := st.latest()
+	if step.Workflow != "" {
+		name, err = expand(step.Workflow, st.vars)
+	}
+	if err != nil {
+		return err
 	}
 	var wf *wfv1.Workflow
-	err := st.poll(ctx, func() (bool, error) {
+	err = st.poll(ctx, func() (bool, error) {
 		var err error
 		wf, err = st.get(ctx, name)
 		return err == nil && wf.Status.Phase.Completed(), err
@@ -469,7 +467,7 @@ func (st *state) checkObjects(ctx context.Context, objects []Object) []string {
 			problems = append(problems, fmt.Sprintf("%s: %v", what, err))
 			continue
 		}
-		for _, f := range sortedAnyKeys(o.Fields) {
+		for _, f := range sortedKeys(o.Fields) {
 			v, found, err := unstructured.NestedFieldNoCopy(got.Object, strings.Split(f, ".")...)
 			if err != nil || !found {
 				problems = append(problems, fmt.Sprintf("%s: no field %s", what, f))
@@ -537,15 +535,6 @@ func jsonText(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(data)
-}
-
-func sortedAnyKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Dump describes a result for a failure message: the workflow's nodes in
