@@ -264,9 +264,16 @@ func (b *builder) env(s scope, vars []envVar) []corev1.EnvVar {
 	var out []corev1.EnvVar
 	for _, e := range vars {
 		ev := corev1.EnvVar{Name: e.name}
-		if e.secret != nil {
+		switch {
+		case e.secret != nil:
 			ev.ValueFrom = &corev1.EnvVarSource{SecretKeyRef: e.secret}
-		} else {
+		case e.cmName != nil:
+			s.pos = e.pos
+			name := strings.Join(b.words(s.at("env "+e.name+" configMap"), []any{e.cmName}), "")
+			key := strings.Join(b.words(s.at("env "+e.name+" key"), []any{e.cmKey}), "")
+			ev.ValueFrom = &corev1.EnvVarSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{
+				LocalObjectReference: corev1.LocalObjectReference{Name: name}, Key: key}}
+		default:
 			s.pos = e.pos
 			ev.Value = strings.Join(b.words(s.at("env "+e.name), []any{e.value}), "")
 		}

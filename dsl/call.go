@@ -229,6 +229,16 @@ func (t *Call[O]) Errored() Dep { return t.dep("Errored") }
 // Skipped is the dependency "this task was skipped".
 func (t *Call[O]) Skipped() Dep { return t.dep("Skipped") }
 
+// Omitted is the dependency "this task did not run because its own
+// dependencies ruled it out".
+func (t *Call[O]) Omitted() Dep { return t.dep("Omitted") }
+
+// Done is the dependency "this task is over, whatever its result": it
+// succeeded, failed, errored, or was skipped or omitted.
+func (t *Call[O]) Done() Dep {
+	return AnyOf(t.Succeeded(), t.Failed(), t.Errored(), t.Skipped(), t.Omitted())
+}
+
 // AnySucceeded is the dependency "at least one item of this loop succeeded".
 func (t *Call[O]) AnySucceeded() Dep { return t.dep("AnySucceeded") }
 

@@ -475,6 +475,14 @@ func renderExpr(n node) string {
 			return v.fn + "(" + strings.Join(parts, ", ") + ")"
 		case "field":
 			return member(paren(v.args[0]), v.fn)
+		case "index":
+			return paren(v.args[0]) + "[" + renderExpr(v.args[1]) + "]"
+		case "list":
+			parts := make([]string, len(v.args))
+			for i, a := range v.args {
+				parts[i] = renderExpr(a)
+			}
+			return "[" + strings.Join(parts, ", ") + "]"
 		case "??":
 			return renderDefault(v.args[0], v.args[1])
 		}
@@ -518,7 +526,7 @@ func renderDefault(x, d node) string {
 
 // paren renders an operand, in parentheses when it is itself an operation.
 func paren(n node) string {
-	if o, ok := n.(*opNode); ok && o.op != "call" && o.op != "field" {
+	if o, ok := n.(*opNode); ok && o.op != "call" && o.op != "field" && o.op != "index" && o.op != "list" {
 		return "(" + renderExpr(n) + ")"
 	}
 	return renderExpr(n)

@@ -178,3 +178,27 @@ func Format(format string, args ...any) Expr[string] {
 	}
 	return Expr[string]{n: &opNode{op: "+", args: parts, typ: ir.String}}
 }
+
+// Lookup is the value of map m at key, for keys known only at run time
+// (a loop item, an input); Get reads fields named in the source.
+func Lookup[V any](m Expr[map[string]V], key Expr[string]) Expr[V] {
+	pos := callerPos()
+	if m.n == nil || key.n == nil {
+		return Expr[V]{n: &misuseNode{msg: msgUnsetOperand("Lookup"), pos: pos}}
+	}
+	return Expr[V]{n: &opNode{op: "index", args: []node{m.n, key.n}, typ: typeOf(reflect.TypeFor[V]()), raw: true}}
+}
+
+// ListOf is the list of the given values, e.g. a loop over one item whose
+// name the loop's node then shows.
+func ListOf[T any](es ...Expr[T]) Expr[[]T] {
+	pos := callerPos()
+	args := make([]node, len(es))
+	for i, e := range es {
+		if e.n == nil {
+			return Expr[[]T]{n: &misuseNode{msg: msgUnsetOperand("ListOf"), pos: pos}}
+		}
+		args[i] = e.n
+	}
+	return Expr[[]T]{n: &opNode{op: "list", args: args, typ: ir.JSON, raw: true}}
+}

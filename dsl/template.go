@@ -75,6 +75,8 @@ type envVar struct {
 	name   string
 	value  any
 	secret *corev1.SecretKeySelector
+	cmName any // with cmKey: the value comes from a ConfigMap's key
+	cmKey  any
 	pos    Pos
 }
 
@@ -191,6 +193,15 @@ func (t *ContainerTemplate[I, O]) Env(name string, value any) *ContainerTemplate
 // Secret, the only way credentials enter a pod.
 func (t *ContainerTemplate[I, O]) EnvFromSecret(name, secret, key string) *ContainerTemplate[I, O] {
 	t.d.env = append(t.d.env, envVar{name: name, secret: secretKey(secret, key), pos: callerPos()})
+	return t
+}
+
+// EnvFromConfigMap sets an environment variable from a key of a
+// ConfigMap; name and key are strings or Exprs. The kubelet reads the
+// value, so Argo never sees it: the way to hand a pod text that Argo must
+// not substitute or evaluate.
+func (t *ContainerTemplate[I, O]) EnvFromConfigMap(name string, configMap, key any) *ContainerTemplate[I, O] {
+	t.d.env = append(t.d.env, envVar{name: name, cmName: configMap, cmKey: key, pos: callerPos()})
 	return t
 }
 

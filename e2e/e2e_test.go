@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -17,10 +19,12 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/migratekit/migrate/dsl"
 	"github.com/migratekit/migrate/e2e/cluster"
 	"github.com/migratekit/migrate/e2e/kubelet"
 	"github.com/migratekit/migrate/e2e/scenario"
 	"github.com/migratekit/migrate/examples"
+	"github.com/migratekit/migrate/templates/migration"
 	"github.com/migratekit/migrate/transpile"
 )
 
@@ -159,16 +163,25 @@ func permissionErrors(c *cluster.Cluster) error {
 }
 
 // installExamples compiles the example libraries with the transpiler under
-// test and installs their WorkflowTemplates.
+// test and installs their WorkflowTemplates, and the migration library's,
+// as on a cluster where it was installed before: the scenarios apply it
+// again as a user does, but none creates it in the instant before its
+// Workflow (the controller's informer may not have it yet, and Argo then
+// errors the workflow: "workflowtemplates.argoproj.io "migration" not
+// found", seen with v4.0.5).
 func installExamples(ctx context.Context, c *cluster.Cluster) error {
+	libs := map[string]*dsl.Library{"migration": migration.Library()}
 	for _, ex := range examples.All() {
-		built, problems := ex.Build().Build()
+		libs[ex.Name] = ex.Build()
+	}
+	for _, name := range slices.Sorted(maps.Keys(libs)) {
+		built, problems := libs[name].Build()
 		if err := problems.Err(); err != nil {
-			return fmt.Errorf("example %s: %w", ex.Name, err)
+			return fmt.Errorf("library %s: %w", name, err)
 		}
 		files, err := transpile.Compile(built)
 		if err != nil {
-			return fmt.Errorf("example %s: %w", ex.Name, err)
+			return fmt.Errorf("library %s: %w", name, err)
 		}
 		for _, f := range files {
 			objs, err := cluster.DecodeYAML(f.Data)
@@ -206,6 +219,11 @@ func TestScenarios(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	generated, checks, err := migrationScenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenarios = append(scenarios, generated...)
 	version := argoVersion()
 	for _, s := range scenarios {
 		t.Run(s.Name, func(t *testing.T) {
@@ -245,6 +263,9 @@ func TestScenarios(t *testing.T) {
 			if check := extraChecks[s.Name]; check != nil {
 				check(t, out)
 			}
+			if check := checks[s.Name]; check != nil {
+				check(t, out)
+			}
 			if t.Failed() {
 				dump()
 			}
@@ -255,7 +276,8 @@ func TestScenarios(t *testing.T) {
 // summary collects each scenario's cost for the table printed at the end.
 var summary struct {
 	sync.Mutex
-	rows []string
+	rows  []string
+	sizes []string // workflow sizes of the migration runs
 }
 
 func record(name string, out *scenario.Outcome) {
@@ -286,6 +308,10 @@ func printSummary() {
 	sort.Strings(summary.rows)
 	fmt.Printf("\n%-34s %-10s %7s %5s %6s %6s\n", "scenario", "phase", "wall", "pods", "steps", "agent")
 	for _, row := range summary.rows {
+		fmt.Println(row)
+	}
+	sort.Strings(summary.sizes)
+	for _, row := range summary.sizes {
 		fmt.Println(row)
 	}
 }

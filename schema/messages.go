@@ -36,11 +36,6 @@ func msgControl(r rune) string {
 
 const hintControl = "remove it: a config's strings reach URLs, names and pod environments, where control characters break them"
 
-const (
-	msgTemplateText  = `the text has "{{", which Argo would evaluate as a template or expression when the workflow runs`
-	hintTemplateText = `remove the "{{": a config's strings travel as workflow parameters, and Argo has no escape for it`
-)
-
 const hintBinary = "a config is YAML or JSON text in UTF-8: check that this is the right file, or save it as UTF-8"
 
 const (

@@ -243,10 +243,6 @@ func (c *converter) scalar(n *yaml.Node, path []string) any {
 			c.add(n, path, msgControl(r), hintControl)
 			return nil
 		}
-		if strings.Contains(n.Value, "{{") {
-			c.add(n, path, msgTemplateText, hintTemplateText)
-			return nil
-		}
 		return n.Value
 	case "!!null":
 		return nil

@@ -109,9 +109,10 @@ func count(n int, noun string) string {
 }
 
 func newSchemaCmd(io *cliIO) *cobra.Command {
-	return &cobra.Command{
-		Use:   "schema",
-		Short: "Print the JSON Schema of migration configs",
+	var unit bool
+	c := &cobra.Command{
+		Use:   "schema [--unit]",
+		Short: "Print the JSON Schema of migration configs (or of work units)",
 		Long: `Schema prints the JSON Schema (draft 2020-12) of migration configs. The rules
 that relate one part of a config to another are in it too, as CEL expressions
 under x-migrate-validations.
@@ -125,16 +126,26 @@ or, with a copy saved by "migrate schema > migration.schema.json",
 
   # yaml-language-server: $schema=./migration.schema.json
 
-A JSON config can name the schema in its "$schema" key instead.`,
+A JSON config can name the schema in its "$schema" key instead.
+
+With --unit it prints the JSON Schema of a work unit instead: the JSON a
+step of the migration library finds in MIGRATE_UNIT, the contract between
+the library and the migration console (` + migration.UnitVersion + `).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, err := io.Stdout.Write(schema.JSONSchema())
+			out := schema.JSONSchema()
+			if unit {
+				out = migration.UnitJSONSchema()
+			}
+			_, err := io.Stdout.Write(out)
 			if err != nil {
 				return exitErr(exitInternal, err)
 			}
 			return nil
 		},
 	}
+	c.Flags().BoolVar(&unit, "unit", false, "print the JSON Schema of a work unit (MIGRATE_UNIT) instead")
+	return c
 }
 
 func newInitCmd(io *cliIO) *cobra.Command {

@@ -200,9 +200,17 @@ func (s binarySet) patchedModfile(ctx context.Context, cache, tmp string) (strin
 	}
 	var replaces strings.Builder
 	for _, mod := range sortedKeys(s.symlinks) {
+		// go list reports no directory for a module not yet in the module
+		// cache (a cold machine): download it first.
+		if _, err := goOutput(ctx, s.dir, "mod", "download", mod); err != nil {
+			return "", err
+		}
 		root, err := goOutput(ctx, s.dir, "list", "-m", "-f", "{{.Dir}}", mod)
 		if err != nil {
 			return "", err
+		}
+		if root == "" {
+			return "", fmt.Errorf("go list -m does not know where module %s is, even after go mod download", mod)
 		}
 		copyDir := filepath.Join(cache, "src", filepath.Base(filepath.Dir(root))+"-"+filepath.Base(root)+"-links")
 		if _, err := os.Stat(copyDir); err != nil {

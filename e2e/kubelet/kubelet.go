@@ -48,6 +48,7 @@ type Run struct {
 	End      time.Time         // marked Succeeded or Failed; zero while running
 	Exit     int               // main container's exit code
 	Error    string            // executor error, if the behaviour asked for one
+	Env      map[string]string // the main container's environment, resolved as a kubelet does
 }
 
 // Kubelet runs the pods of one namespace.
@@ -215,6 +216,13 @@ func (k *Kubelet) runPod(ctx context.Context, wf string, pod *corev1.Pod) error 
 	}
 	if tmpl.Resource != nil {
 		return k.runResource(ctx, wf, pod, run)
+	}
+	if run.Env, err = k.mainEnv(ctx, pod); err != nil {
+		// A kubelet does not start a container whose environment it cannot
+		// resolve (CreateContainerConfigError): the pod stays pending.
+		k.logf("pod %s: %v: the pod stays pending", pod.Name, err)
+		<-ctx.Done()
+		return ctx.Err()
 	}
 	pl, err := k.plan(ctx, wf)
 	if err != nil {
@@ -458,4 +466,45 @@ func envValue(pod *corev1.Pod, name string) string {
 		}
 	}
 	return ""
+}
+
+// mainEnv resolves the main container's environment as a kubelet does:
+// plain values, and values from ConfigMap and Secret keys, read from the
+// API server with the kubelet's own credentials.
+func (k *Kubelet) mainEnv(ctx context.Context, pod *corev1.Pod) (map[string]string, error) {
+	out := map[string]string{}
+	for _, c := range pod.Spec.Containers {
+		if c.Name != common.MainContainerName {
+			continue
+		}
+		for _, e := range c.Env {
+			switch {
+			case e.ValueFrom == nil:
+				out[e.Name] = e.Value
+			case e.ValueFrom.ConfigMapKeyRef != nil:
+				ref := e.ValueFrom.ConfigMapKeyRef
+				cm, err := k.c.Kube.CoreV1().ConfigMaps(pod.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+				if err != nil {
+					return nil, fmt.Errorf("env %s: %w", e.Name, err)
+				}
+				v, ok := cm.Data[ref.Key]
+				if !ok {
+					return nil, fmt.Errorf("env %s: configmap %s has no key %q", e.Name, ref.Name, ref.Key)
+				}
+				out[e.Name] = v
+			case e.ValueFrom.SecretKeyRef != nil:
+				ref := e.ValueFrom.SecretKeyRef
+				sec, err := k.c.Kube.CoreV1().Secrets(pod.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+				if err != nil {
+					return nil, fmt.Errorf("env %s: %w", e.Name, err)
+				}
+				v, ok := sec.Data[ref.Key]
+				if !ok {
+					return nil, fmt.Errorf("env %s: secret %s has no key %q", e.Name, ref.Name, ref.Key)
+				}
+				out[e.Name] = string(v)
+			}
+		}
+	}
+	return out, nil
 }

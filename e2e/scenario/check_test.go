@@ -83,3 +83,27 @@ func TestLoad(t *testing.T) {
 		t.Errorf("unknown field: error %v", err)
 	}
 }
+
+func TestFieldAt(t *testing.T) {
+	obj := map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"image": "x"}}}}
+	if v, ok := fieldAt(obj, []string{"spec", "containers", "0", "image"}); !ok || v != "x" {
+		t.Errorf("containers.0.image = %v, %v", v, ok)
+	}
+	for _, p := range []string{"spec.containers.1.image", "spec.containers.x", "spec.missing", "spec.containers.0.image.more"} {
+		if v, ok := fieldAt(obj, strings.Split(p, ".")); ok {
+			t.Errorf("%s found: %v", p, v)
+		}
+	}
+}
+
+// Every scenario of the suite loads: a file that does not fails here, in
+// the unit tests, before a cluster is started.
+func TestLoadSuite(t *testing.T) {
+	scenarios, err := LoadDir("../testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scenarios) < 20 {
+		t.Errorf("%d scenarios loaded, want the suite's", len(scenarios))
+	}
+}

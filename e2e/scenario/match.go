@@ -64,17 +64,22 @@ func (m Match) selects(workflow string, n wfv1.NodeStatus) bool {
 			return false
 		}
 	}
-	if m.Unit != "" && unitID(n) != m.Unit {
+	if m.Unit != "" && UnitID(n) != m.Unit {
 		return false
 	}
 	return true
 }
 
-// unitID is the id of the unit a node works on: its input parameter
-// "unit", a JSON object with an "id".
-func unitID(n wfv1.NodeStatus) string {
+// UnitID is the id of the unit a node works on: its input parameter
+// "id", or "unit" when that is a JSON object with an "id".
+func UnitID(n wfv1.NodeStatus) string {
 	if n.Inputs == nil {
 		return ""
+	}
+	for _, p := range n.Inputs.Parameters {
+		if p.Name == "id" && p.Value != nil {
+			return p.Value.String()
+		}
 	}
 	for _, p := range n.Inputs.Parameters {
 		if p.Name != "unit" || p.Value == nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,19 +136,34 @@ func describe(s Step) string {
 	}
 }
 
+// repoRoot is the repository, from the e2e module's packages.
+const repoRoot = ".."
+
 // compile adds the migration library's files for the scenario's config.
 func (st *state) compile() error {
 	name := st.s.Compile.Config
 	data, ok := st.files[name]
 	if !ok {
-		return fmt.Errorf("compile: no file %s in the scenario", name)
+		var err error
+		if data, err = os.ReadFile(filepath.Join(repoRoot, filepath.FromSlash(name))); err != nil {
+			return fmt.Errorf("compile: no file %s in the scenario or the repository: %w", name, err)
+		}
 	}
-	files, _, err := migration.Compile(name, data)
+	files, run, err := migration.Compile(name, data)
 	if err != nil {
 		return fmt.Errorf("compile %s: %w", name, err)
 	}
 	for _, f := range files {
 		st.files["run/"+f.Name] = f.Data
+	}
+	// Each unit as compile encoded it, for wants on what a pod receives
+	// (run/units/ID.json): straight from the run, not through the YAML.
+	ids, units, err := run.Units()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		st.files["run/units/"+id+".json"] = units[id]
 	}
 	return nil
 }
@@ -188,7 +205,14 @@ func (st *state) installUnnamed(ctx context.Context) error {
 
 func (st *state) do(ctx context.Context, step Step) error {
 	switch {
+	case step.Argo != "" && step.UntilDone:
+		return st.untilDone(ctx, step)
 	case step.Argo != "":
+		if verb := strings.Fields(step.Argo)[0]; verb == "resume" || verb == "node" {
+			if err := st.quiet(ctx); err != nil {
+				return err
+			}
+		}
 		return st.argo(step)
 	case step.Kubectl != "":
 		return st.kubectl(ctx, step)
@@ -284,14 +308,21 @@ func (st *state) kubectl(ctx context.Context, step Step) error {
 	switch {
 	case len(args) == 2 && args[0] == "delete":
 		return objects.Delete(ctx, cluster.Namespace, args[1])
-	case len(args) == 3 && (args[0] == "apply" || args[0] == "create") && args[1] == "-f":
-		data, ok := st.files[args[2]]
-		if !ok {
-			return fmt.Errorf("no file %s in the scenario", args[2])
-		}
-		objs, err := cluster.DecodeYAML(data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", args[2], err)
+	case len(args) >= 3 && len(args)%2 == 1 && (args[0] == "apply" || args[0] == "create"):
+		var objs []*unstructured.Unstructured
+		for i := 1; i < len(args); i += 2 {
+			if args[i] != "-f" {
+				return fmt.Errorf("kubectl %s: want -f FILE, not %s", args[0], args[i])
+			}
+			data, ok := st.files[args[i+1]]
+			if !ok {
+				return fmt.Errorf("no file %s in the scenario", args[i+1])
+			}
+			more, err := cluster.DecodeYAML(data)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[i+1], err)
+			}
+			objs = append(objs, more...)
 		}
 		for _, o := range objs {
 			isWorkflow := o.GetKind() == "Workflow"
@@ -318,7 +349,7 @@ func (st *state) kubectl(ctx context.Context, step Step) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("the harness runs kubectl apply -f FILE, create -f FILE and delete RESOURCE/NAME")
+	return fmt.Errorf("the harness runs kubectl apply -f FILE..., create -f FILE... and delete RESOURCE/NAME")
 }
 
 func (st *state) latest() (string, error) {
@@ -349,6 +380,67 @@ func (st *state) poll(ctx context.Context, f func() (bool, error)) error {
 
 func (st *state) get(ctx context.Context, name string) (*wfv1.Workflow, error) {
 	return st.e.Cluster.Argo.ArgoprojV1alpha1().Workflows(cluster.Namespace).Get(ctx, name, metav1.GetOptions{})
+}
+
+// quiet waits until the controller has not written the latest workflow
+// for a second (at most 15 s), as an operator who reads a workflow before
+// acting on it does. A resume or node set that races a write of the
+// controller can be lost: Argo then drops its own update ("Failed to
+// re-apply update: must never update completed node") and does not look
+// at the workflow again before its 20-minute resync.
+func (st *state) quiet(ctx context.Context) error {
+	name, err := st.latest()
+	if err != nil {
+		return err
+	}
+	version, since, deadline := "", time.Now(), time.Now().Add(15*time.Second)
+	for time.Now().Before(deadline) {
+		wf, err := st.get(ctx, name)
+		if err != nil {
+			return err
+		}
+		if wf.ResourceVersion != version {
+			version, since = wf.ResourceVersion, time.Now()
+		} else if time.Since(since) >= time.Second {
+			return nil
+		}
+		select {
+		case <-time.After(200 * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// untilDone runs the step's argo command whenever a suspend node of the
+// latest workflow is running, until the workflow completes.
+func (st *state) untilDone(ctx context.Context, step Step) error {
+	name, err := st.latest()
+	if err != nil {
+		return err
+	}
+	return st.poll(ctx, func() (bool, error) {
+		wf, err := st.get(ctx, name)
+		if err != nil {
+			return false, err
+		}
+		if wf.Status.Phase.Completed() {
+			return true, nil
+		}
+		for _, n := range wf.Status.Nodes {
+			if n.Type == wfv1.NodeTypeSuspend && n.Phase == wfv1.NodeRunning {
+				// An operator retries a resume that lost its race with the
+				// controller's updates ("timed out waiting for the
+				// condition"): so does this, at the next poll.
+				if err := st.argo(step); err != nil && !strings.Contains(err.Error(), "timed out waiting for the condition") {
+					return false, err
+				}
+				return false, nil
+			}
+		}
+		return false, nil
+	})
 }
 
 func (st *state) await(ctx context.Context, a *Await) error {
@@ -419,10 +511,57 @@ func (st *state) want(ctx context.Context, step Step) error {
 	problems = append(problems, Check(step.Want, r)...)
 	problems = append(problems, st.checkObjects(ctx, step.Want.Objects)...)
 	problems = append(problems, st.checkEtcd(ctx, step.Want.Etcd)...)
+	problems = append(problems, st.checkEnv(step.Want.Env, r.Runs)...)
 	for _, p := range problems {
 		st.out.Problems = append(st.out.Problems, name+": "+p)
 	}
 	return nil
+}
+
+// checkEnv compares what the work pods received with the wants.
+func (st *state) checkEnv(wants []EnvWant, runs []kubelet.Run) []string {
+	var problems []string
+	for i, w := range wants {
+		what := fmt.Sprintf("env[%d] (%s of template %q unit %q)", i, w.Name, w.Template, w.Unit)
+		want := w.Value
+		if w.File != "" {
+			name, err := expand(w.File, st.vars)
+			if err != nil {
+				problems = append(problems, what+": "+err.Error())
+				continue
+			}
+			data, ok := st.files[name]
+			if !ok {
+				problems = append(problems, fmt.Sprintf("%s: no file %s", what, name))
+				continue
+			}
+			text := string(data)
+			want = &text
+		}
+		found := 0
+		for _, r := range runs {
+			if r.Agent || (w.Template != "" && r.Template != w.Template) || (w.Unit != "" && r.Inputs["id"] != w.Unit) {
+				continue
+			}
+			found++
+			got, ok := r.Env[w.Name]
+			switch {
+			case !ok:
+				problems = append(problems, fmt.Sprintf("%s: pod %s has no %s", what, r.Pod, w.Name))
+			case want != nil && got != *want:
+				problems = append(problems, fmt.Sprintf("%s: pod %s has %q, want %q", what, r.Pod, got, *want))
+			}
+			for _, c := range w.Contains {
+				if ok && !strings.Contains(got, c) {
+					problems = append(problems, fmt.Sprintf("%s: pod %s has %q, which lacks %q", what, r.Pod, got, c))
+				}
+			}
+		}
+		if found == 0 {
+			problems = append(problems, what+": no work pod found")
+		}
+	}
+	return problems
 }
 
 func (st *state) etcdStep(what string) error {
@@ -468,8 +607,8 @@ func (st *state) checkObjects(ctx context.Context, objects []Object) []string {
 			continue
 		}
 		for _, f := range sortedKeys(o.Fields) {
-			v, found, err := unstructured.NestedFieldNoCopy(got.Object, strings.Split(f, ".")...)
-			if err != nil || !found {
+			v, found := fieldAt(got.Object, strings.Split(f, "."))
+			if !found {
 				problems = append(problems, fmt.Sprintf("%s: no field %s", what, f))
 				continue
 			}
@@ -527,6 +666,30 @@ func (st *state) checkEtcd(ctx context.Context, wants []EtcdWant) []string {
 		}
 	}
 	return problems
+}
+
+// fieldAt is the value at a dotted path of an object; a number selects an
+// item of a list (spec.template.spec.containers.0.image).
+func fieldAt(v any, path []string) (any, bool) {
+	for _, p := range path {
+		switch x := v.(type) {
+		case map[string]any:
+			next, ok := x[p]
+			if !ok {
+				return nil, false
+			}
+			v = next
+		case []any:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			v = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
 }
 
 func jsonText(v any) string {

@@ -58,6 +58,8 @@ type Scenario struct {
 
 // Compile names a migration config among the scenario's files.
 type Compile struct {
+	// Config is a file of the scenario, or else a path in the repository
+	// (testdata/migration/configs/single.yaml).
 	Config string `json:"config"`
 }
 
@@ -76,6 +78,10 @@ type Step struct {
 	Pods []kubelet.Rule `json:"pods,omitempty"`
 	// Error is a substring of the error the command must fail with.
 	Error string `json:"error,omitempty"`
+	// UntilDone repeats Argo (say, a plain resume) each time a node of
+	// the latest workflow waits (a suspend node is running), until the
+	// workflow completes.
+	UntilDone bool `json:"untilDone,omitempty"`
 
 	// Kubectl is `apply -f FILE`, `create -f FILE` or `delete KIND/NAME`,
 	// FILE being one of the scenario's files. A created Workflow becomes
@@ -122,6 +128,22 @@ type Want struct {
 	Objects []Object `json:"objects,omitempty"`
 	// Etcd are keys of the bookkeeping etcd.
 	Etcd []EtcdWant `json:"etcd,omitempty"`
+	// Env checks the environment the work pods' main containers received,
+	// as the kubelet resolved it (ConfigMap and Secret keys included).
+	Env []EnvWant `json:"env,omitempty"`
+}
+
+// EnvWant is an environment variable of the work pods it finds (by
+// template and unit id; at least one must be found): its value equals
+// Value, or the content of File (a scenario file, or run/units/ID.json for
+// a compiled unit), and contains each of Contains.
+type EnvWant struct {
+	Template string   `json:"template,omitempty"`
+	Unit     string   `json:"unit,omitempty"` // the pod's input "id"
+	Name     string   `json:"name"`
+	Value    *string  `json:"value,omitempty"`
+	File     string   `json:"file,omitempty"` // ${VAR} expands
+	Contains []string `json:"contains,omitempty"`
 }
 
 // Match finds nodes and says what they must be. The finders that are set
@@ -227,6 +249,18 @@ func Load(path string) (*Scenario, error) {
 		s.Timeout.Duration = 3 * time.Minute
 	}
 	return s, nil
+}
+
+// Prepare checks a scenario built in Go as Load checks a file's, and
+// gives it the default timeout.
+func (s *Scenario) Prepare() error {
+	if !validName.MatchString(s.Name) || len(s.Name) > 50 {
+		return fmt.Errorf("scenario %q: the name is the Workflow's name: lowercase letters, digits and '-', at most 50", s.Name)
+	}
+	if s.Timeout.Duration == 0 {
+		s.Timeout.Duration = 3 * time.Minute
+	}
+	return s.normalize()
 }
 
 // normalize turns the short form into steps and checks every step.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/migratekit/migrate/lint"
 	"github.com/migratekit/migrate/schema"
@@ -21,7 +22,7 @@ const hintSplit = "split the migration into several configs, e.g. one per group 
 // must fit in an environment string, each argument in a parameter, the
 // Workflow in an object. It places each problem at the part of the config
 // that the oversized value comes from.
-func budgets(filename string, data []byte, run *Run, wf *wfv1.Workflow) schema.ErrorList {
+func budgets(filename string, data []byte, run *Run, wf *wfv1.Workflow, units *corev1.ConfigMap) schema.ErrorList {
 	var errs schema.ErrorList
 	unitTooBig := func(u any, id string, tokens ...string) {
 		b, err := json.Marshal(u)
@@ -43,10 +44,14 @@ func budgets(filename string, data []byte, run *Run, wf *wfv1.Workflow) schema.E
 	for _, u := range run.Replays {
 		unitTooBig(u, u.ID, "replayers", u.Target)
 	}
-	blame := map[string][]string{"captures": {"sources"}, "snapshots": {"sources"}, "migrations": {"sources"}, "replays": {"replayers"}, "teardown": {"teardown"}}
+	if out, err := json.Marshal(units); err == nil && len(out) > lint.MaxObjectBytes {
+		errs = append(errs, schema.ErrorAt(filename, data, nil,
+			fmt.Sprintf("the units of this run are %d bytes of JSON, over the %d bytes the Kubernetes API server stores in one ConfigMap", len(out), lint.MaxObjectBytes),
+			hintSplit))
+	}
 	for _, p := range wf.Spec.Arguments.Parameters {
 		if p.Value != nil && len(p.Value.String()) > lint.MaxParamBytes {
-			errs = append(errs, schema.ErrorAt(filename, data, blame[p.Name],
+			errs = append(errs, schema.ErrorAt(filename, data, nil,
 				fmt.Sprintf("the run's %q are %d bytes of JSON, over the %d bytes Argo allows a workflow parameter", p.Name, len(p.Value.String()), lint.MaxParamBytes),
 				hintSplit))
 		}

@@ -13,8 +13,14 @@ import (
 	"github.com/migratekit/migrate/transpile"
 )
 
-// WorkflowFile is the name of the generated Workflow in a compiled run.
-const WorkflowFile = "workflow.yaml"
+// Files of a compiled run besides the library's templates, in the order
+// they are applied: `kubectl apply -f rbac.yaml -f units.yaml -f
+// migration.yaml`, then `kubectl create -f workflow.yaml`.
+const (
+	RBACFile     = "rbac.yaml"     // the ServiceAccount, Role and RoleBinding the steps run with
+	UnitsFile    = "units.yaml"    // the ConfigMap of the run's units
+	WorkflowFile = "workflow.yaml" // the Workflow
+)
 
 // Templates compiles the library: its WorkflowTemplate files, validated.
 func Templates() ([]transpile.File, error) {
@@ -26,8 +32,9 @@ func Templates() ([]transpile.File, error) {
 }
 
 // Compile checks the config in data (named filename in messages) and
-// returns every file of its run: the library's WorkflowTemplates and the
-// Workflow that runs them with the config's plan. The Workflow is
+// returns every file of its run: the library's WorkflowTemplates, the RBAC
+// its steps need, the ConfigMap of its units and the Workflow that runs
+// them with the config's plan. The Workflow is
 // validated by Argo's validator against those templates. The error is a
 // schema.ErrorList when the config is invalid.
 func Compile(filename string, data []byte) ([]transpile.File, *Run, error) {
@@ -47,11 +54,16 @@ func Compile(filename string, data []byte) ([]transpile.File, *Run, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("the migration library does not compile: %w", err)
 	}
-	wf, err := Workflow(workflowPrefix(filename), run)
+	prefix := workflowPrefix(filename)
+	units, err := UnitsConfigMap(prefix, run)
 	if err != nil {
 		return nil, nil, err
 	}
-	if errs := budgets(filename, data, run, wf); len(errs) > 0 {
+	wf, err := Workflow(prefix, run, units)
+	if err != nil {
+		return nil, nil, err
+	}
+	if errs := budgets(filename, data, run, wf, units); len(errs) > 0 {
 		return nil, nil, errs
 	}
 	objs := []runtime.Object{wf}
@@ -61,11 +73,38 @@ func Compile(filename string, data []byte) ([]transpile.File, *Run, error) {
 	if err := lint.Objects(objs).Err(); err != nil {
 		return nil, nil, fmt.Errorf("the workflow for %s is invalid: %w", filename, err)
 	}
-	data, err = transpile.Marshal(wf)
+	rbac, err := marshalAll(RBAC(run)...)
 	if err != nil {
 		return nil, nil, err
 	}
-	return append(files, transpile.File{Name: WorkflowFile, Data: data}), run, nil
+	unitsData, err := transpile.Marshal(units)
+	if err != nil {
+		return nil, nil, err
+	}
+	wfData, err := transpile.Marshal(wf)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(files,
+		transpile.File{Name: RBACFile, Data: rbac},
+		transpile.File{Name: UnitsFile, Data: unitsData},
+		transpile.File{Name: WorkflowFile, Data: wfData}), run, nil
+}
+
+// marshalAll writes objects as one YAML stream.
+func marshalAll(objs ...any) ([]byte, error) {
+	var out []byte
+	for i, o := range objs {
+		b, err := transpile.Marshal(o)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			out = append(out, "---\n"...)
+		}
+		out = append(out, b...)
+	}
+	return out, nil
 }
 
 var nonName = regexp.MustCompile(`[^a-z0-9-]+`)

@@ -6,31 +6,31 @@ import (
 	"strings"
 )
 
-// Graph is the run a config implies, stage by stage, for review: a node per
-// step of each unit, an edge per dependency, skipped steps marked.
+// Graph is the run a config implies, for review: a node per step of each
+// unit, an edge per dependency. It is drawn from the units' decided steps
+// (the same decisions the workflow reads), so a step marked skipped is one
+// the workflow skips, and an approval not marked skipped pauses.
 type Graph struct {
 	Nodes []GraphNode
 	Edges [][2]string
 }
 
-// GraphNode is one step of one unit.
+// GraphNode is one step of one unit, or a junction.
 type GraphNode struct {
 	ID, Label string
-	Skipped   bool // the config turns this step off
-	Approval  bool // a person approves here
+	Unit      string // the unit's id; "" for junctions
+	Step      string // the step's name, as in Processes
+	Skipped   bool   // the plan does not run this step (an approval: does not pause)
+	Approval  bool   // a gate
 }
 
 type graphBuilder struct {
-	g    Graph
-	seen map[string]bool
+	g Graph
 }
 
-func (b *graphBuilder) node(id, label string, skipped, approval bool) string {
-	if !b.seen[id] {
-		b.seen[id] = true
-		b.g.Nodes = append(b.g.Nodes, GraphNode{ID: id, Label: label, Skipped: skipped, Approval: approval})
-	}
-	return id
+func (b *graphBuilder) node(n GraphNode) string {
+	b.g.Nodes = append(b.g.Nodes, n)
+	return n.ID
 }
 
 func (b *graphBuilder) edge(from, to string) {
@@ -39,107 +39,78 @@ func (b *graphBuilder) edge(from, to string) {
 	}
 }
 
-// chain adds steps of a unit in order; a skipped step keeps the chain.
-func (b *graphBuilder) chain(prev string, unit string, steps ...step) string {
-	for _, s := range steps {
-		id := b.node(unit+"/"+s.name, s.name, s.skipped, s.approval)
-		b.edge(prev, id)
-		prev = id
+// unit adds a unit's steps after each of from, in order, and returns the
+// last one.
+func (b *graphBuilder) unit(u Unit, from ...string) string {
+	prev := from
+	var last string
+	for i, d := range Processes[u.Kind] {
+		s := u.Steps[i]
+		label := d.Label
+		if u.Kind != KindTeardown {
+			label = u.ID + ": " + label
+		}
+		last = b.node(GraphNode{ID: u.ID + "/" + d.Name, Label: label, Unit: u.ID, Step: d.Name, Skipped: !s.Run, Approval: d.Kind == StepGate})
+		for _, p := range prev {
+			b.edge(p, last)
+		}
+		prev = []string{last}
 	}
-	return prev
-}
-
-type step struct {
-	name              string
-	skipped, approval bool
-}
-
-func approvalStep(stage, mode string) step {
-	return step{name: "approve " + stage, skipped: mode != manual, approval: true}
+	return last
 }
 
 // NewGraph draws the run.
 func NewGraph(r *Run) Graph {
-	b := &graphBuilder{seen: map[string]bool{}}
-	start := b.node("start", "start", false, false)
-	capturesDone := b.node("captures-done", "captures ready", len(r.Captures) == 0, false)
-	for _, c := range r.Captures {
-		last := b.chain(start, c.ID, step{name: "deploy proxy"}, step{name: "wait healthy"}, step{name: "start capture"}, step{name: "wait recording"}, approvalStep("capture", c.Approval))
-		b.edge(last, capturesDone)
-	}
+	b := &graphBuilder{}
+	start := b.node(GraphNode{ID: "start", Label: "start"})
+	captured := b.node(GraphNode{ID: "captures-done", Label: "captures ready"})
 	if len(r.Captures) == 0 {
-		b.edge(start, capturesDone)
+		b.edge(start, captured)
 	}
-	snapshotEnd := map[string]string{}
+	for _, c := range r.Captures {
+		b.edge(b.unit(c.Unit, start), captured)
+	}
+	snapshotted := b.node(GraphNode{ID: "snapshots-done", Label: "snapshots ready"})
+	if len(r.Snapshots) == 0 {
+		b.edge(captured, snapshotted)
+	}
 	for _, s := range r.Snapshots {
-		first := step{name: "create snapshot " + s.Name}
-		if s.Adopt {
-			first = step{name: "adopt snapshot " + s.Name}
-		}
-		snapshotEnd[s.ID] = b.chain(capturesDone, s.ID, first, approvalStep("snapshot", s.Approval))
+		b.edge(b.unit(s.Unit, captured), snapshotted)
 	}
-	migrationEnd := map[string]string{}
+	end := b.node(GraphNode{ID: "targets-done", Label: "targets done"})
+	if len(r.Migrations) == 0 && len(r.Replays) == 0 {
+		b.edge(snapshotted, end)
+	}
+	migrations := map[string]MigrationUnit{}
 	for _, m := range r.Migrations {
-		migrationEnd[m.ID] = b.chain(snapshotEnd[m.Snapshot], m.ID,
-			step{name: "evaluate metadata", skipped: !m.Metadata},
-			approvalStep("metadata", modeIf(m.Metadata, m.MetadataApproval)),
-			step{name: "migrate metadata", skipped: !m.Metadata},
-			step{name: "deploy backfill x" + fmt.Sprint(m.Workers), skipped: !m.Backfill},
-			step{name: "wait backfill", skipped: !m.Backfill},
-			step{name: "scale down backfill", skipped: !m.Backfill},
-			approvalStep("backfill", modeIf(m.Backfill, m.BackfillApproval)),
-		)
+		migrations[m.ID] = m
 	}
-	allDone := b.node("migrations-done", "all migrations done", false, false)
-	for _, m := range r.Migrations {
-		b.edge(migrationEnd[m.ID], allDone)
-	}
-	if len(r.Migrations) == 0 {
-		b.edge(capturesDone, allDone)
-	}
-	end := b.node("end", "end", false, false)
-	replaysDone := allDone
-	if len(r.Replays) > 0 {
-		replaysDone = b.node("replays-done", "replays done", false, false)
-	}
+	replays := map[string]ReplayUnit{}
 	for _, rp := range r.Replays {
-		latch := b.node(rp.ID+"/latch", fmt.Sprintf("%d migrations done for %s", len(rp.WaitFor), rp.Target), false, false)
-		for _, w := range rp.WaitFor {
-			b.edge(migrationEnd[w], latch)
+		replays[rp.ID] = rp
+	}
+	for _, t := range r.Targets {
+		var waited []string
+		for _, id := range t.Migrations {
+			waited = append(waited, b.unit(migrations[id].Unit, snapshotted))
 		}
-		b.edge(allDone, latch)
-		last := b.chain(latch, rp.ID,
-			step{name: "start replay"}, step{name: "wait caught up"}, step{name: "validate"},
-			approvalStep("replay", rp.Approval),
-			approvalStep("traffic switch", modeIf(rp.Switch, rp.SwitchApproval)),
-			step{name: "switch traffic " + switchSteps(rp.SwitchSteps), skipped: !rp.Switch},
-			step{name: "upgrade clients", skipped: !rp.Switch},
-		)
-		b.edge(last, replaysDone)
+		for _, id := range t.Others {
+			b.edge(b.unit(migrations[id].Unit, snapshotted), end)
+		}
+		if len(waited) == 0 && len(t.Replays) > 0 {
+			waited = []string{snapshotted}
+		}
+		for _, id := range t.Replays {
+			b.edge(b.unit(replays[id].Unit, waited...), end)
+		}
+		if len(t.Replays) == 0 {
+			for _, w := range waited {
+				b.edge(w, end)
+			}
+		}
 	}
-	td := r.Teardown
-	last := b.chain(replaysDone, "teardown",
-		step{name: "wait " + td.Delay, skipped: !td.Enabled},
-		approvalStep("teardown", modeIf(td.Enabled, td.Approval)),
-		step{name: "tear down", skipped: !td.Enabled},
-	)
-	b.edge(last, end)
+	b.unit(r.Teardown.Unit, end)
 	return b.g
-}
-
-func modeIf(on bool, mode string) string {
-	if !on {
-		return skip
-	}
-	return mode
-}
-
-func switchSteps(steps []int) string {
-	var parts []string
-	for _, s := range steps {
-		parts = append(parts, fmt.Sprint(s, "%"))
-	}
-	return strings.Join(parts, " ")
 }
 
 // Mermaid writes the graph as a Mermaid flowchart; skipped steps are drawn

@@ -12,61 +12,45 @@ const Name = "migration"
 // workflow's console-image argument names another.
 const DefaultConsoleImage = "ghcr.io/migratekit/console:0.1.0"
 
-// RunArgs are the workflow's arguments: the units of a Run (written by
-// migrate compile --config) and the tool the steps run.
+// ServiceAccount runs every pod of the library; compile --config writes
+// its Role (see RBAC).
+const ServiceAccount = "migrate"
+
+// RunArgs are the workflow's arguments: what Argo reads of a run (written
+// by migrate compile --config), the ConfigMap holding its units, and the
+// tool the steps run.
 type RunArgs struct {
-	Captures       dsl.Expr[[]CaptureUnit]   `desc:"capture proxies to start: JSON written by migrate compile --config"`
-	Snapshots      dsl.Expr[[]SnapshotUnit]  `desc:"snapshots to create or adopt: JSON written by migrate compile --config"`
-	Migrations     dsl.Expr[[]MigrationUnit] `desc:"snapshot x migration x target units: JSON written by migrate compile --config"`
-	Replays        dsl.Expr[[]ReplayUnit]    `desc:"replayers and traffic switches, per target: JSON written by migrate compile --config"`
-	Teardown       dsl.Expr[TeardownUnit]    `desc:"what to remove at the end: JSON written by migrate compile --config"`
-	ConsoleImage   dsl.Expr[string]          `name:"console-image" desc:"image of the migration console that the steps run" default:"ghcr.io/migratekit/console:0.1.0"`
-	ConsoleCommand dsl.Expr[string]          `name:"console-command" desc:"command of the migration console in that image" default:"console"`
+	Plan           dsl.Expr[Decisions] `desc:"which units run which steps: JSON written by migrate compile --config (ids, step names and durations only)"`
+	Units          dsl.Expr[string]    `desc:"ConfigMap holding the run's units by id, written by migrate compile --config; a step reads its unit from it"`
+	ConsoleImage   dsl.Expr[string]    `name:"console-image" desc:"image of the migration console that the steps run" default:"ghcr.io/migratekit/console:0.1.0"`
+	ConsoleCommand dsl.Expr[string]    `name:"console-command" desc:"command of the migration console in that image" default:"console"`
 }
 
-// UnitArgs is the input of every stage: one work unit as JSON.
-type UnitArgs struct {
-	Unit dsl.Expr[string] `desc:"the work unit, as JSON"`
+// UnitID is the input of every unit's template and step: the unit's id,
+// the key of its JSON in the units ConfigMap. (No description: Argo copies
+// inputs into every node's status, and the status must stay small.)
+type UnitID struct {
+	ID dsl.Expr[string]
 }
 
-// Gate is the input of an approval.
-type Gate struct {
-	Stage dsl.Expr[string] `desc:"the stage that waits for approval"`
-	Unit  dsl.Expr[string] `desc:"the work unit the approval is about, as JSON"`
-}
-
-// Decision is an approver's answer, given when resuming the workflow
-// (argo node set --output-parameter decision=reject, then argo resume);
-// resuming without one approves.
-type Decision struct {
-	Decision dsl.Expr[string] `desc:"approve to go on, reject to stop the workflow" enum:"approve,reject"`
-}
-
-// SnapshotResult is what the snapshot stage reports.
-type SnapshotResult struct {
-	Name dsl.Expr[string] `desc:"name of the snapshot in its repository"`
+// TargetArgs is the input of a target's template: its id, and the mutex
+// of its cluster, held while this run acts on it.
+type TargetArgs struct {
+	ID   dsl.Expr[string]
+	Lock dsl.Expr[string]
 }
 
 // library builds the WorkflowTemplate.
 type library struct {
-	wt             *dsl.WorkflowTemplate
-	image, command dsl.Expr[string]
-	approval       *dsl.StepsTemplate[Gate, dsl.None]
-	rollbacks      map[string]*dsl.ContainerTemplate[UnitArgs, dsl.None] // shared by the stages and the rollback entrypoint
+	wt                    *dsl.WorkflowTemplate
+	plan                  dsl.Expr[Decisions]
+	units, image, command dsl.Expr[string]
+	steps                 map[string]stepTemplate // by step name: each defined once, shared by units and rollback
+	gate                  *dsl.SuspendTemplate[UnitID, dsl.None]
 }
 
-// shared defines the console step name once and returns it on every call.
-func (l *library) shared(name, stage, action string) *dsl.ContainerTemplate[UnitArgs, dsl.None] {
-	if t, ok := l.rollbacks[name]; ok {
-		return t
-	}
-	if l.rollbacks == nil {
-		l.rollbacks = map[string]*dsl.ContainerTemplate[UnitArgs, dsl.None]{}
-	}
-	t := console[dsl.None](l, name, stage, action)
-	l.rollbacks[name] = t
-	return t
-}
+// stepTemplate calls one step's template from a unit's DAG.
+type stepTemplate func(dag dsl.Parent, name string, args UnitID) *dsl.Call[dsl.None]
 
 // Library is the migration workflow library: one WorkflowTemplate whose
 // entrypoint runs a whole migration from the arguments a Run renders, and
@@ -75,253 +59,216 @@ func Library() *dsl.Library {
 	lib := dsl.NewLibrary("migration")
 	wt := lib.WorkflowTemplate(Name).
 		Label("app.kubernetes.io/part-of", "migrate").
-		ServiceAccount("migrate").
+		ServiceAccount(ServiceAccount).
 		PodGC(dsl.PodGCOnPodSuccess)
-	l := &library{wt: wt, image: dsl.Global[string](wt, "console-image"), command: dsl.Global[string](wt, "console-command")}
-	l.approval = l.approvalTemplate()
+	l := &library{
+		wt: wt, plan: dsl.Global[Decisions](wt, "plan"), units: dsl.Global[string](wt, "units"),
+		image: dsl.Global[string](wt, "console-image"), command: dsl.Global[string](wt, "console-command"),
+		steps: map[string]stepTemplate{},
+	}
+	// A gate is a suspend node: argo resume approves it (all pending
+	// gates, or the one --node-field-selector names); argo node set
+	// --phase Failed rejects it. It has no output: Argo 3.7 and 4.0 leave
+	// a supplied output unset when a resume names its node, and then fail
+	// the workflow (a nil dereference) once a loop's such node is read.
+	l.gate = dsl.Suspend[UnitID, dsl.None](wt, "approval")
+	units := map[string]*dsl.DAGTemplate[UnitID, dsl.None]{}
+	undos := map[string]*dsl.DAGTemplate[UnitID, dsl.None]{}
+	for _, kind := range processKinds {
+		units[kind] = l.unit(kind)
+		if undoable(kind) {
+			undos[kind] = l.undo(kind)
+		}
+	}
+	item := func(id dsl.Expr[string]) UnitID { return UnitID{ID: id} }
+	list := func(field string) dsl.Items[string] { return dsl.FromList(dsl.Get[[]string](l.plan, field)) }
+	targetArgs := func(id dsl.Expr[string]) TargetArgs {
+		return TargetArgs{ID: id, Lock: dsl.Get[string](dsl.Lookup(dsl.Get[map[string]TargetRun](l.plan, "target"), id), "lock")}
+	}
 
-	capture := l.captureStage()
-	snapshot := l.snapshotStage()
-	migrate := l.migrationStage()
-	replay := l.replayStage()
-	teardown := l.teardownStage()
+	main := dsl.DAG[RunArgs, dsl.None](wt, "main").With(dsl.FailFast(false))
+	captures := dsl.ForEach(main, "capture", units[KindCapture], list("captures"), item)
+	snapshots := dsl.ForEach(main, "snapshot", units[KindSnapshot], list("snapshots"), item).After(captures)
+	targets := dsl.ForEach(main, "target", l.target(units), list("targets"), targetArgs).After(snapshots)
+	dsl.ForEach(main, "teardown", units[KindTeardown], list("teardown"), item).After(targets)
 
-	main := dsl.DAG[RunArgs, dsl.None](wt, "main")
-	in := main.In()
-	captures := dsl.ForEach(main, "capture", capture, dsl.FromList(in.Captures), unitOf[CaptureUnit])
-	snapshots := dsl.ForEach(main, "snapshot", snapshot, dsl.FromList(in.Snapshots), unitOf[SnapshotUnit]).After(captures)
-	migrations := dsl.ForEach(main, "migrate", migrate, dsl.FromList(in.Migrations), unitOf[MigrationUnit]).After(snapshots)
-	replays := dsl.ForEach(main, "replay", replay, dsl.FromList(in.Replays), unitOf[ReplayUnit]).After(captures, migrations)
-	dsl.Task(main, "teardown", teardown, UnitArgs{Unit: dsl.ToJSON(in.Teardown)}).
-		After(replays).
-		When(dsl.Get[bool](in.Teardown, "enabled"))
-
-	rollback := dsl.DAG[RunArgs, dsl.None](wt, "rollback")
-	rin := rollback.In()
-	traffic := dsl.ForEach(rollback, "replay", l.replayRollback(), dsl.FromList(rin.Replays), unitOf[ReplayUnit])
-	dsl.ForEach(rollback, "metadata", l.metadataRollback(), dsl.FromList(rin.Migrations), unitOf[MigrationUnit]).
-		Depends(dsl.AnyOf(traffic.Succeeded(), traffic.Failed(), traffic.Errored()))
+	rollback := dsl.DAG[RunArgs, dsl.None](wt, "rollback").With(dsl.FailFast(false))
+	rtargets := dsl.ForEach(rollback, "target", l.targetRollback(undos), list("targets"), targetArgs)
+	dsl.ForEach(rollback, "capture", undos[KindCapture], list("captures"), item).Depends(rtargets.Done())
 
 	wt.Entrypoint(main).Export(rollback)
 	return lib
 }
 
-// unitOf passes a loop item on as the unit's JSON text.
-func unitOf[T any](item dsl.Expr[T]) UnitArgs { return UnitArgs{Unit: dsl.ToString(item)} }
+// runs is true when the plan says the unit id runs step.
+func (l *library) runs(id dsl.Expr[string], step string) dsl.Expr[bool] {
+	return dsl.In(dsl.Lit(step), dsl.Lookup(dsl.Get[map[string][]string](l.plan, "run"), id))
+}
+
+// targetList is one of the unit lists of a target.
+func (l *library) targetList(id dsl.Expr[string], field string) dsl.Items[string] {
+	return dsl.FromList(dsl.Get[[]string](dsl.Lookup(dsl.Get[map[string]TargetRun](l.plan, "target"), id), field))
+}
+
+// target runs a target's migrations and its replay under the target's
+// lock: the replay waits for exactly the migrations it names, the other
+// migrations run beside them, and a failure stays in its target.
+func (l *library) target(units map[string]*dsl.DAGTemplate[UnitID, dsl.None]) *dsl.DAGTemplate[TargetArgs, dsl.None] {
+	dag := dsl.DAG[TargetArgs, dsl.None](l.wt, "target")
+	in := dag.In()
+	dag.With(dsl.FailFast(false), dsl.Synchronize(dsl.Mutex(in.Lock)))
+	item := func(id dsl.Expr[string]) UnitID { return UnitID{ID: id} }
+	waited := dsl.ForEach(dag, "migrate", units[KindMigration], l.targetList(in.ID, "migrations"), item)
+	dsl.ForEach(dag, "migrate-rest", units[KindMigration], l.targetList(in.ID, "others"), item)
+	dsl.ForEach(dag, "replay", units[KindReplay], l.targetList(in.ID, "replays"), item).After(waited)
+	return dag
+}
+
+// targetRollback undoes a target's replay, then its migrations, under the
+// target's lock.
+func (l *library) targetRollback(undos map[string]*dsl.DAGTemplate[UnitID, dsl.None]) *dsl.DAGTemplate[TargetArgs, dsl.None] {
+	dag := dsl.DAG[TargetArgs, dsl.None](l.wt, "target-rollback")
+	in := dag.In()
+	dag.With(dsl.FailFast(false), dsl.Synchronize(dsl.Mutex(in.Lock)))
+	item := func(id dsl.Expr[string]) UnitID { return UnitID{ID: id} }
+	replay := dsl.ForEach(dag, "replay", undos[KindReplay], l.targetList(in.ID, "replays"), item)
+	dsl.ForEach(dag, "migrate", undos[KindMigration], l.targetList(in.ID, "migrations"), item).Depends(replay.Done())
+	dsl.ForEach(dag, "migrate-rest", undos[KindMigration], l.targetList(in.ID, "others"), item).Depends(replay.Done())
+	return dag
+}
+
+// unit is the template of one kind of unit: its steps in order, each run
+// when the plan says so, a gate pausing when the plan says so. When a step
+// fails or errors, or a gate is rejected, the undo of every step that ran
+// before it (and of the step itself) runs, latest first; the unit still
+// fails.
+func (l *library) unit(kind string) *dsl.DAGTemplate[UnitID, dsl.None] {
+	dag := dsl.DAG[UnitID, dsl.None](l.wt, kind).With(dsl.FailFast(false))
+	id := dag.In().ID
+	args := UnitID{ID: id}
+	type done struct {
+		def   StepDef
+		call  dsl.AnyCall
+		fails []dsl.Dep // this step failed (a gate: its rejection)
+		ok    dsl.Dep   // this step ran and succeeded
+	}
+	var steps []done
+	var prev []dsl.AnyCall
+	for _, d := range Processes[kind] {
+		if d.Kind == StepGate {
+			// The gate is a loop over its one unit, so that its node is
+			// named after the unit; a gate that does not pause loops over
+			// nothing (Skipped).
+			pausing := dsl.Cond(l.runs(id, d.Name), dsl.ListOf(id), dsl.ListOf[string]())
+			g := dsl.ForEach(dag, d.Name, l.gate, dsl.FromList(pausing), func(item dsl.Expr[string]) UnitID { return UnitID{ID: item} }).
+				After(prev...)
+			steps = append(steps, done{def: d, call: g, fails: []dsl.Dep{g.Failed(), g.Errored()}, ok: g.Succeeded()})
+			prev = []dsl.AnyCall{g}
+			continue
+		}
+		c := l.step(d)(dag, d.Name, args).After(prev...).When(l.runs(id, d.Name))
+		steps = append(steps, done{def: d, call: c, fails: []dsl.Dep{c.Failed(), c.Errored()}, ok: c.Succeeded()})
+		prev = []dsl.AnyCall{c}
+	}
+	// The unit's last task, a loop over nothing: Skipped when every step
+	// ran, Omitted when one failed. Argo takes a DAG's phase from its
+	// leaves, an undo that succeeded is one, and an Omitted leaf takes the
+	// phase of the failure before it: so a unit that was undone still ends
+	// Failed. (One node; a suspend of 0s would wait some 20 s for the
+	// controller's next pass.)
+	dsl.ForEach(dag, "done", l.gate, dsl.FromList(dsl.ListOf[string]()), func(item dsl.Expr[string]) UnitID { return UnitID{ID: item} }).
+		After(prev...)
+	var last *dsl.Call[dsl.None]
+	for i := len(steps) - 1; i >= 0; i-- {
+		s := steps[i]
+		if s.def.Undo == nil {
+			continue
+		}
+		var later []dsl.Dep
+		for _, t := range steps[i+1:] {
+			later = append(later, t.fails...)
+		}
+		trigger := s.fails
+		if len(later) > 0 {
+			trigger = append(append([]dsl.Dep{}, s.fails...), dsl.AllOf(s.ok, dsl.AnyOf(later...)))
+		}
+		dep := dsl.AnyOf(trigger...)
+		if last != nil {
+			dep = dsl.AllOf(dep, last.Done())
+		}
+		last = l.step(*s.def.Undo)(dag, s.def.Undo.Name, args).Depends(dep)
+	}
+	return dag
+}
+
+// undo is the rollback of one kind of unit: the undo of every step the
+// plan runs for it, latest first, each whatever the previous one did. The
+// undos are idempotent, so this is safe whatever the unit had done.
+func (l *library) undo(kind string) *dsl.DAGTemplate[UnitID, dsl.None] {
+	dag := dsl.DAG[UnitID, dsl.None](l.wt, kind+"-rollback").With(dsl.FailFast(false))
+	id := dag.In().ID
+	steps := Processes[kind]
+	var last *dsl.Call[dsl.None]
+	for i := len(steps) - 1; i >= 0; i-- {
+		d := steps[i]
+		if d.Undo == nil {
+			continue
+		}
+		c := l.step(*d.Undo)(dag, d.Undo.Name, UnitID{ID: id}).When(l.runs(id, d.Name))
+		if last != nil {
+			c.Depends(last.Done())
+		}
+		last = c
+	}
+	return dag
+}
+
+// undoable reports whether a kind of unit has steps to undo.
+func undoable(kind string) bool {
+	for _, d := range Processes[kind] {
+		if d.Undo != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// step is the template of a step, defined on first use.
+func (l *library) step(d StepDef) stepTemplate {
+	if t, ok := l.steps[d.Name]; ok {
+		return t
+	}
+	var t stepTemplate
+	switch d.Kind {
+	case StepConsole:
+		c := l.console(d)
+		t = func(p dsl.Parent, n string, a UnitID) *dsl.Call[dsl.None] { return dsl.Task(p, n, c, a) }
+	case StepDeployBackfill, StepScaleBackfill, StepRemoveBackfill:
+		r := l.backfill(d)
+		t = func(p dsl.Parent, n string, a UnitID) *dsl.Call[dsl.None] { return dsl.Task(p, n, r, a) }
+	case StepDelay:
+		s := dsl.Suspend[UnitID, dsl.None](l.wt, d.Name)
+		s.DurationFrom(dsl.Lookup(dsl.Get[map[string]string](l.plan, "delay"), s.In().ID))
+		t = func(p dsl.Parent, n string, a UnitID) *dsl.Call[dsl.None] { return dsl.Task(p, n, s, a) }
+	}
+	l.steps[d.Name] = t
+	return t
+}
 
 // console is a step that runs the migration console: `COMMAND STAGE ACTION`
-// with the unit in MIGRATE_UNIT. Exit 0 is success, 1 a failure worth
-// retrying, 2 a failure that retrying cannot fix.
-func console[O any](l *library, name, stage, action string) *dsl.ContainerTemplate[UnitArgs, O] {
-	t := dsl.Container[UnitArgs, O](l.wt, name)
+// with the unit's JSON in MIGRATE_UNIT, read by the kubelet from the units
+// ConfigMap. Exit 0 is success, 1 a failure worth retrying, 2 a failure
+// that retrying cannot fix; an Error (the pod was lost) is retried too.
+func (l *library) console(d StepDef) *dsl.ContainerTemplate[UnitID, dsl.None] {
+	t := dsl.Container[UnitID, dsl.None](l.wt, d.Name)
 	return t.Image(l.image).
 		Command(l.command).
-		Args(stage, action).
-		Env("MIGRATE_UNIT", t.In().Unit).
+		Args(d.Stage, d.Action).
+		EnvFromConfigMap("MIGRATE_UNIT", l.units, t.In().ID).
 		Env("MIGRATE_WORKFLOW", dsl.WorkflowName).
 		With(dsl.Retry{
-			Limit: 3, Policy: dsl.RetryOnFailure,
+			Limit: 3, Policy: dsl.RetryAlways,
 			Backoff: &dsl.Backoff{Duration: "10s", Factor: 2, MaxDuration: "10m"},
 			If:      dsl.Ne(dsl.LastRetryExitCode, dsl.Lit(2)),
 		})
-}
-
-// approvalTemplate pauses until a person resumes the workflow, and fails
-// it when the answer is reject.
-func (l *library) approvalTemplate() *dsl.StepsTemplate[Gate, dsl.None] {
-	wait := dsl.Suspend[Gate, Decision](l.wt, "await-approval").
-		Outputs(Decision{Decision: dsl.Supplied[string]()})
-	reject := dsl.Container[Gate, dsl.None](l.wt, "rejected")
-	reject.Image("busybox:1.36").
-		Command("sh", "-c", `echo "$STAGE was rejected by its approver" >&2; exit 1`).
-		Env("STAGE", reject.In().Stage)
-	gate := dsl.Steps[Gate, dsl.None](l.wt, "approval")
-	in := gate.In()
-	answer := dsl.Task(gate, "wait", wait, in)
-	dsl.Task(gate, "check", reject, in).
-		When(dsl.Default(answer.Out().Decision, "approve").Equals("reject"))
-	return gate
-}
-
-// approve adds an approval of stage to dag, run when the unit's approval
-// field says manual.
-func approve[U any](l *library, dag dsl.Parent, unit dsl.Expr[string], stage, field string, after ...dsl.AnyCall) *dsl.Call[dsl.None] {
-	mode := dsl.Get[string](dsl.FromJSON[U](unit), field)
-	return dsl.Task(dag, "approve-"+stage, l.approval, Gate{Stage: dsl.Lit(stage), Unit: unit}).
-		After(after...).
-		When(mode.Equals(manual))
-}
-
-func (l *library) captureStage() *dsl.DAGTemplate[UnitArgs, dsl.None] {
-	deploy := console[dsl.None](l, "capture-deploy", "capture", "deploy")
-	healthy := console[dsl.None](l, "capture-wait-healthy", "capture", "wait-healthy")
-	start := console[dsl.None](l, "capture-start", "capture", "start")
-	recording := console[dsl.None](l, "capture-wait-recording", "capture", "wait-recording")
-
-	dag := dsl.DAG[UnitArgs, dsl.None](l.wt, "capture")
-	u := dag.In()
-	d := dsl.Task(dag, "deploy", deploy, u)
-	h := dsl.Task(dag, "wait-healthy", healthy, u).After(d)
-	s := dsl.Task(dag, "start", start, u).After(h)
-	r := dsl.Task(dag, "wait-recording", recording, u).After(s)
-	approve[CaptureUnit](l, dag, u.Unit, "capture", "approval", r)
-	return dag
-}
-
-func (l *library) snapshotStage() *dsl.DAGTemplate[UnitArgs, SnapshotResult] {
-	create := console[SnapshotResult](l, "snapshot-create", "snapshot", "create").
-		Outputs(SnapshotResult{Name: dsl.FromFile[string]("/tmp/outputs/snapshot")})
-	adopt := console[SnapshotResult](l, "snapshot-adopt", "snapshot", "adopt").
-		Outputs(SnapshotResult{Name: dsl.FromFile[string]("/tmp/outputs/snapshot")})
-
-	dag := dsl.DAG[UnitArgs, SnapshotResult](l.wt, "snapshot")
-	u := dag.In()
-	adopted := dsl.Get[bool](dsl.FromJSON[SnapshotUnit](u.Unit), "adopt")
-	c := dsl.Task(dag, "create", create, u).When(dsl.Not(adopted))
-	a := dsl.Task(dag, "adopt", adopt, u).When(adopted)
-	approve[SnapshotUnit](l, dag, u.Unit, "snapshot", "approval", c, a)
-	dag.Outputs(SnapshotResult{Name: dsl.Cond(adopted, dsl.Default(a.Out().Name, ""), dsl.Default(c.Out().Name, ""))})
-	return dag
-}
-
-// backfillManifest is the Deployment of the backfill workers of a unit.
-const backfillManifest = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: backfill-%s
-  labels:
-    app.kubernetes.io/part-of: migrate
-    migrate/unit: %s
-spec:
-  replicas: %s
-  selector:
-    matchLabels:
-      migrate/backfill: %s
-  template:
-    metadata:
-      labels:
-        migrate/backfill: %s
-    spec:
-      serviceAccountName: migrate
-      containers:
-        - name: worker
-          image: %s
-          command: [%s, backfill, work]
-          env:
-            - name: MIGRATE_UNIT
-              value: %s
-`
-
-// scaleDownManifest stops a unit's backfill workers, keeping the
-// Deployment for inspection until teardown.
-const scaleDownManifest = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: backfill-%s
-spec:
-  replicas: 0
-`
-
-func (l *library) migrationStage() *dsl.DAGTemplate[UnitArgs, dsl.None] {
-	evaluate := console[dsl.None](l, "metadata-evaluate", "metadata", "evaluate")
-	migrate := console[dsl.None](l, "metadata-migrate", "metadata", "migrate")
-	rollback := l.metadataRollback()
-	wait := console[dsl.None](l, "backfill-wait", "backfill", "wait")
-
-	deploy := dsl.Resource[UnitArgs, dsl.None](l.wt, "backfill-deploy", "apply")
-	din := deploy.In()
-	unit := dsl.FromJSON[MigrationUnit](din.Unit)
-	id := dsl.Get[string](unit, "id")
-	deploy.Manifest(backfillManifest, id, id, dsl.Get[int](unit, "workers"), id, id, l.image, l.command, dsl.ToJSON(din.Unit)).
-		OwnedByWorkflow()
-	scale := dsl.Resource[UnitArgs, dsl.None](l.wt, "backfill-scale-down", "patch")
-	scale.Manifest(scaleDownManifest, dsl.Get[string](dsl.FromJSON[MigrationUnit](scale.In().Unit), "id")).
-		MergeStrategy("merge")
-
-	dag := dsl.DAG[UnitArgs, dsl.None](l.wt, "migrate")
-	u := dag.In()
-	mu := dsl.FromJSON[MigrationUnit](u.Unit)
-	metadata := dsl.Get[bool](mu, "metadata")
-	backfill := dsl.Get[bool](mu, "backfill")
-	ev := dsl.Task(dag, "metadata-evaluate", evaluate, u).When(metadata)
-	okMeta := approve[MigrationUnit](l, dag, u.Unit, "metadata", "metadataApproval", ev)
-	mm := dsl.Task(dag, "metadata-migrate", migrate, u).After(okMeta).When(metadata)
-	bd := dsl.Task(dag, "backfill-deploy", deploy, u).After(mm).When(backfill)
-	bw := dsl.Task(dag, "backfill-wait", wait, u).After(bd).When(backfill)
-	bs := dsl.Task(dag, "backfill-scale-down", scale, u).
-		Depends(dsl.AnyOf(bw.Succeeded(), bw.Skipped(), bw.Failed(), bw.Errored())).
-		When(backfill)
-	approve[MigrationUnit](l, dag, u.Unit, "backfill", "backfillApproval", bw, bs)
-	// A failed backfill leaves the target half-filled: delete what the
-	// metadata step created there, so a rerun starts clean.
-	dsl.Task(dag, "metadata-rollback", rollback, u).
-		Depends(dsl.AnyOf(mm.Failed(), bd.Failed(), bd.Errored(), bw.Failed(), bw.Errored()))
-	return dag
-}
-
-// The undo steps, shared by the stages (on failure) and the rollback
-// entrypoint (on request).
-func (l *library) metadataRollback() *dsl.ContainerTemplate[UnitArgs, dsl.None] {
-	return l.shared("metadata-rollback", "metadata", "rollback")
-}
-
-func (l *library) replayStop() *dsl.ContainerTemplate[UnitArgs, dsl.None] {
-	return l.shared("replay-stop", "replay", "stop")
-}
-
-func (l *library) trafficBack() *dsl.ContainerTemplate[UnitArgs, dsl.None] {
-	return l.shared("traffic-back", "traffic", "back")
-}
-
-func (l *library) replayStage() *dsl.DAGTemplate[UnitArgs, dsl.None] {
-	start := console[dsl.None](l, "replay-start", "replay", "start")
-	caughtUp := console[dsl.None](l, "replay-wait-caught-up", "replay", "wait-caught-up")
-	validate := console[dsl.None](l, "validate", "validate", "run")
-	switchTraffic := console[dsl.None](l, "traffic-switch", "traffic", "switch")
-	upgrade := console[dsl.None](l, "client-upgrade", "clients", "upgrade")
-	stop := l.replayStop()
-	back := l.trafficBack()
-
-	dag := dsl.DAG[UnitArgs, dsl.None](l.wt, "replay")
-	u := dag.In()
-	ru := dsl.FromJSON[ReplayUnit](u.Unit)
-	switching := dsl.Get[bool](ru, "switch")
-	s := dsl.Task(dag, "start", start, u)
-	c := dsl.Task(dag, "wait-caught-up", caughtUp, u).After(s)
-	v := dsl.Task(dag, "validate", validate, u).After(c)
-	ok := approve[ReplayUnit](l, dag, u.Unit, "replay", "approval", v)
-	okSwitch := approve[ReplayUnit](l, dag, u.Unit, "traffic-switch", "switchApproval", ok)
-	sw := dsl.Task(dag, "traffic-switch", switchTraffic, u).After(okSwitch).When(switching)
-	up := dsl.Task(dag, "client-upgrade", upgrade, u).After(sw).When(switching)
-	// Undo on failure: the replayer stops taking the target's capacity, and
-	// clients go back to the source.
-	dsl.Task(dag, "replay-stop", stop, u).
-		Depends(dsl.AnyOf(s.Failed(), s.Errored(), c.Failed(), c.Errored(), v.Failed(), v.Errored()))
-	dsl.Task(dag, "traffic-back", back, u).
-		Depends(dsl.AnyOf(sw.Failed(), sw.Errored(), up.Failed(), up.Errored()))
-	return dag
-}
-
-// replayRollback undoes a replay unit on request: traffic back, replayer
-// stopped.
-func (l *library) replayRollback() *dsl.StepsTemplate[UnitArgs, dsl.None] {
-	steps := dsl.Steps[UnitArgs, dsl.None](l.wt, "replay-rollback")
-	u := steps.In()
-	dsl.Task(steps, "traffic-back", l.trafficBack(), u).
-		When(dsl.Get[bool](dsl.FromJSON[ReplayUnit](u.Unit), "switch"))
-	dsl.Task(steps, "replay-stop", l.replayStop(), u)
-	return steps
-}
-
-func (l *library) teardownStage() *dsl.DAGTemplate[UnitArgs, dsl.None] {
-	delay := dsl.Suspend[UnitArgs, dsl.None](l.wt, "teardown-delay")
-	delay.DurationFrom(dsl.Get[string](dsl.FromJSON[TeardownUnit](delay.In().Unit), "delay"))
-	remove := console[dsl.None](l, "teardown-run", "teardown", "run")
-
-	dag := dsl.DAG[UnitArgs, dsl.None](l.wt, "teardown")
-	u := dag.In()
-	d := dsl.Task(dag, "delay", delay, u)
-	ok := approve[TeardownUnit](l, dag, u.Unit, "teardown", "approval", d)
-	dsl.Task(dag, "remove", remove, u).After(ok)
-	return dag
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/migratekit/migrate/internal/golden"
 	"github.com/migratekit/migrate/lint"
@@ -38,8 +39,21 @@ func TestRunsGolden(t *testing.T) {
 				t.Fatalf("Compile: %v", err)
 			}
 			dir := filepath.Join(goldenRuns, name)
+			// The library's own files are the same for every config:
+			// TestLibraryGolden keeps them once.
+			library, err := migration.Templates()
+			if err != nil {
+				t.Fatal(err)
+			}
+			shared := map[string]bool{}
+			for _, f := range library {
+				shared[f.Name] = true
+			}
 			var paths []string
 			for _, f := range files {
+				if shared[f.Name] {
+					continue
+				}
 				golden.Check(t, filepath.Join(dir, f.Name), f.Data)
 				paths = append(paths, f.Name)
 			}
@@ -51,7 +65,15 @@ func TestRunsGolden(t *testing.T) {
 			// The golden files themselves pass lint, the Workflow resolved
 			// against the WorkflowTemplate next to it.
 			if !*golden.Update {
-				for _, p := range lint.Files(os.DirFS(dir), paths) {
+				fsys := fstest.MapFS{}
+				for _, p := range append(paths, filepath.Join("..", "..", "..", "golden", "migration", migration.Name+".yaml")) {
+					b, err := os.ReadFile(filepath.Join(dir, p))
+					if err != nil {
+						t.Fatal(err)
+					}
+					fsys[filepath.Base(p)] = &fstest.MapFile{Data: b}
+				}
+				for _, p := range lint.Files(fsys, []string{migration.WorkflowFile, migration.Name + ".yaml"}) {
 					t.Errorf("%s", p)
 				}
 			}
@@ -90,17 +112,18 @@ func TestRunShape(t *testing.T) {
 		}
 		switching := false
 		for _, r := range run.Replays {
-			switching = switching || r.Switch
+			switching = switching || r.Runs("traffic-switch")
 			if len(r.WaitFor) == 0 {
 				t.Errorf("%s: replay %s waits for no migration", c.config, r.ID)
 			}
 		}
-		if switching != c.switching || run.Teardown.Enabled != c.teardown {
-			t.Errorf("%s: switch %v, teardown %v", c.config, switching, run.Teardown.Enabled)
+		if tearing := run.Teardown.Runs("teardown-run"); switching != c.switching || tearing != c.teardown {
+			t.Errorf("%s: switch %v, teardown %v", c.config, switching, tearing)
 		}
-		manualGate := run.Migrations[0].MetadataApproval == "manual"
-		if manualGate != c.manualGates {
-			t.Errorf("%s: metadata approval %q", c.config, run.Migrations[0].MetadataApproval)
+		for _, m := range run.Migrations {
+			if manualGate := m.Runs("approve-metadata"); manualGate != (c.manualGates && m.Runs("metadata-migrate")) {
+				t.Errorf("%s: %s: metadata approval pauses = %v", c.config, m.ID, manualGate)
+			}
 		}
 	}
 }
@@ -125,5 +148,20 @@ func TestLibraryGolden(t *testing.T) {
 	}
 	for _, f := range files {
 		golden.Check(t, filepath.Join("../../testdata/golden/migration", f.Name), f.Data)
+	}
+}
+
+// The README draws the graph of single.yaml: it is the golden one.
+func TestREADMEGraph(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := os.ReadFile(filepath.Join(goldenRuns, "single", "graph.mmd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(readme, append([]byte("```mermaid\n"), g...)) {
+		t.Error("README.md does not draw testdata/migration/golden/single/graph.mmd: copy it in")
 	}
 }

@@ -1,6 +1,8 @@
 package migration
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -8,20 +10,29 @@ import (
 	"github.com/migratekit/migrate/schema"
 )
 
+// UnitVersion is the version of the unit contract with the console: the
+// JSON a step finds in MIGRATE_UNIT (its JSON Schema: migrate schema
+// --unit). A change that a console of the previous version would misread
+// gets a new version.
+const UnitVersion = "migrate.migratekit.io/unit/v1"
+
 // A Run is what one migration config asks the library to do: the plan's
-// work items grouped by stage, each carrying everything its steps need, and
-// every decision the config makes (which stages run, which approvals pause)
-// already taken in Go. It travels to the workflow as JSON arguments; the
-// templates stay static.
+// work items as units, each carrying everything its steps need and every
+// decision the config makes (which steps run, each gate's approval, which
+// undo applies) already taken in Go. The units reach the steps through a
+// ConfigMap that Argo never reads; the workflow's arguments carry only the
+// decisions Argo acts on (Decisions), whose every string is an id, a step
+// name or a duration, never a user's free text.
 type Run struct {
 	Captures   []CaptureUnit   `json:"captures"`
 	Snapshots  []SnapshotUnit  `json:"snapshots"`
 	Migrations []MigrationUnit `json:"migrations"`
 	Replays    []ReplayUnit    `json:"replays"`
 	Teardown   TeardownUnit    `json:"teardown"`
+	Targets    []TargetRun     `json:"targets"` // per target: its migrations and its replay, under one lock
 }
 
-// Approval modes of a stage, as in the config.
+// Approval modes of a gate, as in the config.
 const (
 	manual = string(schema.ApprovalManual)
 	skip   = string(schema.ApprovalSkip)
@@ -29,46 +40,53 @@ const (
 
 // Unit is what every work unit carries.
 type Unit struct {
-	ID       string `json:"id"`       // the plan item's id: names records and resources
+	Version  string `json:"version"`  // UnitVersion
+	Kind     string `json:"kind"`     // capture, snapshot, migration, replay or teardown
+	ID       string `json:"id"`       // the plan item's id: names nodes, records and resources
 	Checksum string `json:"checksum"` // the plan item's chained checksum
+	Steps    []Step `json:"steps"`    // every step of the kind, in order, as decided for this unit
+}
+
+// Runs reports whether the unit's step name runs.
+func (u Unit) Runs(name string) bool {
+	for _, s := range u.Steps {
+		if s.Name == name {
+			return s.Run
+		}
+	}
+	return false
 }
 
 // CaptureUnit puts a capture proxy in front of one source.
 type CaptureUnit struct {
 	Unit
-	Source   string            `json:"source"`
-	Cluster  schema.SourceItem `json:"cluster"`
-	Capture  schema.Capture    `json:"capture"`
-	Approval string            `json:"approval"` // manual: pause once the proxies record
+	Source  string            `json:"source"`
+	Cluster schema.SourceItem `json:"cluster"`
+	Capture schema.Capture    `json:"capture"`
 }
 
 // SnapshotUnit creates or adopts one snapshot of a source.
 type SnapshotUnit struct {
 	Unit
-	Source   string              `json:"source"`
-	Cluster  schema.SourceItem   `json:"cluster"`
-	Name     string              `json:"name"` // the snapshot's name in its repository
-	Repo     string              `json:"repo"`
-	Adopt    bool                `json:"adopt"` // use the existing snapshot instead of creating one
-	Spec     schema.SnapshotItem `json:"spec"`
-	Approval string              `json:"approval"`
+	Source  string              `json:"source"`
+	Cluster schema.SourceItem   `json:"cluster"`
+	Name    string              `json:"name"` // the snapshot's name in its repository
+	Repo    string              `json:"repo"`
+	Adopt   bool                `json:"adopt"` // use the existing snapshot instead of creating one
+	Spec    schema.SnapshotItem `json:"spec"`
 }
 
 // MigrationUnit migrates one snapshot's indices to one target: metadata,
 // then backfill.
 type MigrationUnit struct {
 	Unit
-	Source           string               `json:"source"`
-	Snapshot         string               `json:"snapshot"` // the snapshot unit's id
-	SnapshotName     string               `json:"snapshotName"`
-	Target           string               `json:"target"`
-	Cluster          schema.TargetItem    `json:"cluster"`
-	Spec             schema.MigrationItem `json:"spec"`
-	Metadata         bool                 `json:"metadata"`
-	MetadataApproval string               `json:"metadataApproval"`
-	Backfill         bool                 `json:"backfill"`
-	BackfillApproval string               `json:"backfillApproval"`
-	Workers          int                  `json:"workers"`
+	Source       string               `json:"source"`
+	Snapshot     string               `json:"snapshot"` // the snapshot unit's id
+	SnapshotName string               `json:"snapshotName"`
+	Target       string               `json:"target"`
+	Cluster      schema.TargetItem    `json:"cluster"`
+	Spec         schema.MigrationItem `json:"spec"`
+	Workers      int                  `json:"workers"` // backfill workers; 0 without backfill
 }
 
 // ReplayUnit replays captured traffic against one target once the
@@ -76,28 +94,38 @@ type MigrationUnit struct {
 // traffic to it.
 type ReplayUnit struct {
 	Unit
-	Target         string            `json:"target"`
-	Cluster        schema.TargetItem `json:"cluster"`
-	Spec           schema.ReplayItem `json:"spec"`
-	WaitFor        []string          `json:"waitFor"` // migration unit ids
-	Approval       string            `json:"approval"`
-	Switch         bool              `json:"switch"` // this target takes the client traffic
-	SwitchApproval string            `json:"switchApproval"`
-	SwitchSteps    []int             `json:"switchSteps,omitempty"`
-	StepInterval   string            `json:"stepInterval,omitempty"`
+	Target       string            `json:"target"`
+	Cluster      schema.TargetItem `json:"cluster"`
+	Spec         schema.ReplayItem `json:"spec"`
+	WaitFor      []string          `json:"waitFor"` // migration unit ids
+	SwitchSteps  []int             `json:"switchSteps,omitempty"`
+	StepInterval string            `json:"stepInterval,omitempty"`
 }
 
 // TeardownUnit removes what the migration no longer needs.
 type TeardownUnit struct {
-	Enabled        bool     `json:"enabled"`
-	Approval       string   `json:"approval"`
+	Unit
 	Delay          string   `json:"delay"`          // a Go duration; "0s" for none
 	CaptureProxies []string `json:"captureProxies"` // capture unit ids
 	MigrationTools bool     `json:"migrationTools"`
 	Snapshots      []string `json:"snapshots"` // ids of created (not adopted) snapshot units
 }
 
-// NewRun groups a plan's items into the units of each stage.
+// TargetRun is what the library does per target, under the target's lock:
+// the migrations its replay waits for, then the replay, while the
+// target's other migrations run beside them.
+type TargetRun struct {
+	ID         string   `json:"id"`
+	Lock       string   `json:"lock"`       // mutex name: the same cluster endpoint gives the same lock in every run
+	Migrations []string `json:"migrations"` // migration unit ids the replay waits for
+	Others     []string `json:"others"`     // the target's other migration unit ids
+	Replays    []string `json:"replays"`    // the target's replay unit id, if it has a replayer
+}
+
+// TeardownID is the id of the teardown unit.
+const TeardownID = "teardown"
+
+// NewRun turns a plan into units and decides every step of each.
 func NewRun(p *schema.Plan) (*Run, error) {
 	sources := map[string]schema.SourceItem{}
 	for _, s := range p.Sources {
@@ -107,52 +135,119 @@ func NewRun(p *schema.Plan) (*Run, error) {
 	for _, t := range p.Targets {
 		targets[t.Name] = t
 	}
-	run := &Run{}
 	a := p.Approvals
+	modes := map[string]string{
+		"capture": string(a.Capture), "snapshot": string(a.Snapshot), "metadata": string(a.Metadata),
+		"backfill": string(a.Backfill), "replay": string(a.Replay), "traffic-switch": string(a.TrafficSwitch),
+		"teardown": string(a.Teardown),
+	}
+	gates := func(kind string) map[string]bool {
+		on := map[string]bool{}
+		for _, d := range Processes[kind] {
+			if d.Kind == StepGate {
+				on[d.Name] = true
+			}
+		}
+		return on
+	}
+	header := func(kind string, it schema.Item, on map[string]bool) Unit {
+		return Unit{Version: UnitVersion, Kind: kind, ID: it.ID, Checksum: it.Checksum, Steps: decide(kind, on, modes)}
+	}
+	run := &Run{Captures: []CaptureUnit{}, Snapshots: []SnapshotUnit{}, Migrations: []MigrationUnit{}, Replays: []ReplayUnit{}, Targets: []TargetRun{}}
 	for _, c := range p.Captures {
+		on := gates(KindCapture)
+		for _, d := range Processes[KindCapture] {
+			on[d.Name] = true
+		}
 		run.Captures = append(run.Captures, CaptureUnit{
-			Unit: unit(c.Item), Source: c.Source, Cluster: sources[c.Source], Capture: c.Capture,
-			Approval: string(a.Capture),
+			Unit: header(KindCapture, c.Item, on), Source: c.Source, Cluster: sources[c.Source], Capture: c.Capture,
 		})
 	}
-	snapNames := map[string]string{}
+	snapshots := map[[2]string]SnapshotUnit{}
 	for _, s := range p.Snapshots {
-		u := SnapshotUnit{Unit: unit(s.Item), Source: s.Source, Cluster: sources[s.Source], Spec: s, Approval: string(a.Snapshot)}
+		on := gates(KindSnapshot)
+		u := SnapshotUnit{Source: s.Source, Cluster: sources[s.Source], Spec: s}
 		switch {
 		case s.Adopt != nil:
 			u.Adopt, u.Name, u.Repo = true, s.Adopt.Snapshot, s.Adopt.Repo
+			on["snapshot-adopt"] = true
 		case s.Create != nil:
 			u.Name, u.Repo = s.ID, s.Create.Repo
+			on["snapshot-create"] = true
 		default:
 			return nil, fmt.Errorf("snapshot %s neither creates nor adopts: normalise the config first", s.ID)
 		}
-		snapNames[s.ID] = u.Name
+		u.Unit = header(KindSnapshot, s.Item, on)
+		snapshots[[2]string{s.Source, s.Name}] = u
 		run.Snapshots = append(run.Snapshots, u)
 	}
 	for _, m := range p.Migrations {
-		snap := snapshotID(p, m)
-		u := MigrationUnit{
-			Unit: unit(m.Item), Source: m.Source, Snapshot: snap, SnapshotName: snapNames[snap],
-			Target: m.Target, Cluster: targets[m.Target], Spec: m,
-			Metadata: m.Metadata != nil, MetadataApproval: string(a.Metadata),
-			Backfill: m.Backfill != nil, BackfillApproval: string(a.Backfill),
+		snap, ok := snapshots[[2]string{m.Source, m.Snapshot}]
+		if !ok {
+			return nil, fmt.Errorf("migration %s reads snapshot %q of source %q, which the plan does not have", m.ID, m.Snapshot, m.Source)
 		}
+		on := map[string]bool{}
+		if m.Metadata != nil {
+			for _, n := range []string{"metadata-evaluate", "approve-metadata", "metadata-migrate"} {
+				on[n] = true
+			}
+		}
+		u := MigrationUnit{Source: m.Source, Snapshot: snap.ID, SnapshotName: snap.Name,
+			Target: m.Target, Cluster: targets[m.Target], Spec: m}
 		if m.Backfill != nil {
+			for _, n := range []string{"backfill-deploy", "backfill-wait", "backfill-scale-down", "approve-backfill"} {
+				on[n] = true
+			}
 			u.Workers = m.Backfill.Workers
 		}
+		u.Unit = header(KindMigration, m.Item, on)
 		run.Migrations = append(run.Migrations, u)
 	}
+	ts := p.TrafficSwitch
+	replayOf := map[string]string{}
 	for _, r := range p.Replays {
-		u := ReplayUnit{Unit: unit(r.Item), Target: r.Target, Cluster: targets[r.Target], Spec: r, WaitFor: r.WaitFor, Approval: string(a.Replay)}
-		ts := p.TrafficSwitch
+		on := map[string]bool{}
+		for _, n := range []string{"replay-start", "replay-wait-caught-up", "validate", "approve-replay"} {
+			on[n] = true
+		}
+		u := ReplayUnit{Target: r.Target, Cluster: targets[r.Target], Spec: r, WaitFor: append([]string{}, r.WaitFor...)}
 		if ts.Enabled && ts.Target == r.Target {
-			u.Switch, u.SwitchApproval, u.SwitchSteps, u.StepInterval = true, string(a.TrafficSwitch), ts.Steps, ts.StepInterval
+			for _, n := range []string{"approve-traffic-switch", "traffic-switch", "client-upgrade"} {
+				on[n] = true
+			}
+			u.SwitchSteps, u.StepInterval = ts.Steps, ts.StepInterval
 		}
 		sort.Strings(u.WaitFor)
+		u.Unit = header(KindReplay, r.Item, on)
+		replayOf[r.Target] = u.ID
 		run.Replays = append(run.Replays, u)
 	}
+	for _, t := range p.Targets {
+		tr := TargetRun{ID: t.ID, Lock: targetLock(t.Target.Endpoint), Migrations: []string{}, Others: []string{}, Replays: []string{}}
+		waited := map[string]bool{}
+		if id, ok := replayOf[t.Name]; ok {
+			tr.Replays = append(tr.Replays, id)
+			for _, r := range run.Replays {
+				if r.ID == id {
+					for _, w := range r.WaitFor {
+						waited[w] = true
+					}
+				}
+			}
+		}
+		for _, m := range run.Migrations {
+			switch {
+			case m.Target != t.Name:
+			case waited[m.ID]:
+				tr.Migrations = append(tr.Migrations, m.ID)
+			default:
+				tr.Others = append(tr.Others, m.ID)
+			}
+		}
+		run.Targets = append(run.Targets, tr)
+	}
 	td := p.Teardown
-	run.Teardown = TeardownUnit{Approval: string(a.Teardown), Delay: "0s", MigrationTools: td.MigrationTools, CaptureProxies: []string{}, Snapshots: []string{}}
+	run.Teardown = TeardownUnit{Delay: "0s", MigrationTools: td.MigrationTools, CaptureProxies: []string{}, Snapshots: []string{}}
 	if td.Delay != "" {
 		run.Teardown.Delay = td.Delay
 	}
@@ -168,41 +263,133 @@ func NewRun(p *schema.Plan) (*Run, error) {
 			}
 		}
 	}
-	run.Teardown.Enabled = td.MigrationTools || len(run.Teardown.CaptureProxies) > 0 || len(run.Teardown.Snapshots) > 0
+	on := map[string]bool{}
+	if td.MigrationTools || len(run.Teardown.CaptureProxies) > 0 || len(run.Teardown.Snapshots) > 0 {
+		on = map[string]bool{"delay": true, "approve-teardown": true, "teardown-run": true}
+	}
+	run.Teardown.Unit = Unit{Version: UnitVersion, Kind: KindTeardown, ID: TeardownID, Checksum: teardownChecksum(run.Teardown), Steps: decide(KindTeardown, on, modes)}
 	return run, nil
 }
 
-func unit(it schema.Item) Unit { return Unit{ID: it.ID, Checksum: it.Checksum} }
-
-// snapshotID finds the id of the snapshot item a migration item reads.
-func snapshotID(p *schema.Plan, m schema.MigrationItem) string {
-	for _, d := range m.DependsOn {
-		for _, s := range p.Snapshots {
-			if s.ID == d {
-				return d
-			}
-		}
-	}
-	return ""
+// targetLock names the mutex of a target cluster after its endpoint, so
+// that two runs (of any configs) that act on one cluster take turns.
+func targetLock(endpoint string) string {
+	sum := sha256.Sum256([]byte(endpoint))
+	return "migrate-target-" + hex.EncodeToString(sum[:8])
 }
 
-// Arguments renders the run as the workflow's arguments, by name.
-func (r *Run) Arguments() (map[string]string, error) {
-	out := map[string]string{}
-	for name, v := range map[string]any{
-		"captures": r.Captures, "snapshots": r.Snapshots, "migrations": r.Migrations,
-		"replays": r.Replays, "teardown": r.Teardown,
-	} {
-		b, err := json.MarshalIndent(v, "", "  ")
+func teardownChecksum(t TeardownUnit) string {
+	b, _ := json.Marshal(struct {
+		Delay                 string
+		CaptureProxies, Snaps []string
+		Tools                 bool
+	}{t.Delay, t.CaptureProxies, t.Snapshots, t.MigrationTools})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Headers lists every unit's header, in plan order: captures, snapshots,
+// migrations, replays, teardown.
+func (r *Run) Headers() []Unit {
+	var out []Unit
+	for _, u := range r.Captures {
+		out = append(out, u.Unit)
+	}
+	for _, u := range r.Snapshots {
+		out = append(out, u.Unit)
+	}
+	for _, u := range r.Migrations {
+		out = append(out, u.Unit)
+	}
+	for _, u := range r.Replays {
+		out = append(out, u.Unit)
+	}
+	return append(out, r.Teardown.Unit)
+}
+
+// Units lists every unit with its JSON, by id, in plan order: what the
+// units ConfigMap holds and MIGRATE_UNIT carries.
+func (r *Run) Units() ([]string, map[string][]byte, error) {
+	var ids []string
+	out := map[string][]byte{}
+	add := func(id string, u any) error {
+		b, err := json.Marshal(u)
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("encoding unit %s: %w", id, err)
 		}
-		out[name] = string(b)
+		ids = append(ids, id)
+		out[id] = b
+		return nil
 	}
-	for _, k := range []string{"captures", "snapshots", "migrations", "replays"} {
-		if out[k] == "null" {
-			out[k] = "[]"
+	for _, u := range r.Captures {
+		if err := add(u.ID, u); err != nil {
+			return nil, nil, err
 		}
 	}
-	return out, nil
+	for _, u := range r.Snapshots {
+		if err := add(u.ID, u); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, u := range r.Migrations {
+		if err := add(u.ID, u); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, u := range r.Replays {
+		if err := add(u.ID, u); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := add(r.Teardown.ID, r.Teardown); err != nil {
+		return nil, nil, err
+	}
+	return ids, out, nil
+}
+
+// Decisions is what Argo reads of a run (the workflow's "plan" argument):
+// which units each loop runs over and what each step's `when` asks. Every
+// string in it is a unit id, a step name, a lock name or a duration that
+// the config's schema checked; user text stays in the units.
+type Decisions struct {
+	Captures  []string             `json:"captures"`
+	Snapshots []string             `json:"snapshots"`
+	Targets   []string             `json:"targets"`
+	Teardown  []string             `json:"teardown"` // [teardown] when there is something to tear down
+	Run       map[string][]string  `json:"run"`      // unit id -> the steps that run
+	Workers   map[string]int       `json:"workers"`  // migration unit id -> backfill workers
+	Delay     map[string]string    `json:"delay"`    // teardown -> its delay
+	Target    map[string]TargetRun `json:"target"`   // target id -> its units and lock
+}
+
+// Decisions projects the run onto what Argo reads.
+func (r *Run) Decisions() Decisions {
+	d := Decisions{Captures: []string{}, Snapshots: []string{}, Targets: []string{}, Teardown: []string{},
+		Run: map[string][]string{}, Workers: map[string]int{}, Delay: map[string]string{}, Target: map[string]TargetRun{}}
+	for _, u := range r.Captures {
+		d.Captures = append(d.Captures, u.ID)
+		d.Run[u.ID] = running(u.Steps)
+	}
+	for _, u := range r.Snapshots {
+		d.Snapshots = append(d.Snapshots, u.ID)
+		d.Run[u.ID] = running(u.Steps)
+	}
+	for _, u := range r.Migrations {
+		d.Run[u.ID] = running(u.Steps)
+		d.Workers[u.ID] = u.Workers
+	}
+	for _, u := range r.Replays {
+		d.Run[u.ID] = running(u.Steps)
+	}
+	for _, t := range r.Targets {
+		d.Targets = append(d.Targets, t.ID)
+		d.Target[t.ID] = t
+	}
+	td := r.Teardown
+	d.Run[td.ID] = running(td.Steps)
+	d.Delay[td.ID] = td.Delay
+	if td.Runs("teardown-run") {
+		d.Teardown = append(d.Teardown, td.ID)
+	}
+	return d
 }
