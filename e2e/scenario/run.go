@@ -430,9 +430,13 @@ func (st *state) untilDone(ctx context.Context, step Step) error {
 		}
 		for _, n := range wf.Status.Nodes {
 			if n.Type == wfv1.NodeTypeSuspend && n.Phase == wfv1.NodeRunning {
-				// An operator retries a resume that lost its race with the
-				// controller's updates ("timed out waiting for the
-				// condition"): so does this, at the next poll.
+				// As before a single resume, wait for the controller to
+				// be quiet (see quiet); and as an operator does, retry a
+				// resume that lost its race with the controller's updates
+				// ("timed out waiting for the condition") at the next poll.
+				if err := st.quiet(ctx); err != nil {
+					return false, err
+				}
 				if err := st.argo(step); err != nil && !strings.Contains(err.Error(), "timed out waiting for the condition") {
 					return false, err
 				}
