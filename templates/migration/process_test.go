@@ -169,14 +169,22 @@ func TestUndoWiring(t *testing.T) {
 }
 
 // No config string reaches Argo: hostile text in every free-form field of
-// testdata/migration/hostile.yaml is in the units ConfigMap only, as the
+// testdata/migration/hostile.yaml (the markers, one a line, are in
+// hostile-markers.txt) is in the units ConfigMap only, as the
 // unit encodes it, and in no file Argo reads (templates, Workflow, RBAC).
 func TestNoConfigStringReachesArgo(t *testing.T) {
 	files, run := compileFile(t, "../../testdata/migration/hostile.yaml")
-	hostile := []string{"{{workflow.name}}", "{{=sprig.upper('x')}}", "a{{=''/*", "*/}}b", "$$5", "second line", "dropped"}
+	markers, err := os.ReadFile("../../testdata/migration/hostile-markers.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile := strings.Split(strings.TrimSpace(string(markers)), "\n")
 	ids, units, err := run.Units()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(hostile) < 7 {
+		t.Fatalf("%d hostile markers", len(hostile))
 	}
 	var all strings.Builder
 	for _, id := range ids {

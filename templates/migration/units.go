@@ -288,23 +288,37 @@ func teardownChecksum(t TeardownUnit) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Headers lists every unit's header, in plan order: captures, snapshots,
-// migrations, replays, teardown.
-func (r *Run) Headers() []Unit {
-	var out []Unit
+// unitOfKind is any kind of unit: its header is promoted from Unit.
+type unitOfKind interface{ header() Unit }
+
+func (u Unit) header() Unit { return u }
+
+// all lists every unit, in plan order: captures, snapshots, migrations,
+// replays, teardown.
+func (r *Run) all() []unitOfKind {
+	var out []unitOfKind
 	for _, u := range r.Captures {
-		out = append(out, u.Unit)
+		out = append(out, u)
 	}
 	for _, u := range r.Snapshots {
-		out = append(out, u.Unit)
+		out = append(out, u)
 	}
 	for _, u := range r.Migrations {
-		out = append(out, u.Unit)
+		out = append(out, u)
 	}
 	for _, u := range r.Replays {
-		out = append(out, u.Unit)
+		out = append(out, u)
 	}
-	return append(out, r.Teardown.Unit)
+	return append(out, r.Teardown)
+}
+
+// Headers lists every unit's header, in plan order.
+func (r *Run) Headers() []Unit {
+	var out []Unit
+	for _, u := range r.all() {
+		out = append(out, u.header())
+	}
+	return out
 }
 
 // Units lists every unit with its JSON, by id, in plan order: what the
@@ -312,37 +326,14 @@ func (r *Run) Headers() []Unit {
 func (r *Run) Units() ([]string, map[string][]byte, error) {
 	var ids []string
 	out := map[string][]byte{}
-	add := func(id string, u any) error {
+	for _, u := range r.all() {
+		id := u.header().ID
 		b, err := json.Marshal(u)
 		if err != nil {
-			return fmt.Errorf("encoding unit %s: %w", id, err)
+			return nil, nil, fmt.Errorf("encoding unit %s: %w", id, err)
 		}
 		ids = append(ids, id)
 		out[id] = b
-		return nil
-	}
-	for _, u := range r.Captures {
-		if err := add(u.ID, u); err != nil {
-			return nil, nil, err
-		}
-	}
-	for _, u := range r.Snapshots {
-		if err := add(u.ID, u); err != nil {
-			return nil, nil, err
-		}
-	}
-	for _, u := range r.Migrations {
-		if err := add(u.ID, u); err != nil {
-			return nil, nil, err
-		}
-	}
-	for _, u := range r.Replays {
-		if err := add(u.ID, u); err != nil {
-			return nil, nil, err
-		}
-	}
-	if err := add(r.Teardown.ID, r.Teardown); err != nil {
-		return nil, nil, err
 	}
 	return ids, out, nil
 }
