@@ -273,3 +273,23 @@ func Wrap[I, O any](g *etcdgw.Gateway, name string, step dsl.Template[I, O], spe
 	w.Outputs(res.Interface().(O))
 	return w
 }
+
+// ForgetArgs are the inputs of "memo-forget".
+type ForgetArgs struct {
+	Dir dsl.Expr[string] `desc:"path below the memo prefix whose records are deleted, e.g. a unit's id"`
+}
+
+// Forget returns the template "memo-forget": one request deleting every
+// record below Dir (the keys Dir/...), whatever their state. Run it before
+// undoing what the records describe, so that no later run adopts work that
+// was taken back. Deleting what is not there succeeds.
+func Forget(g *etcdgw.Gateway) dsl.Template[ForgetArgs, dsl.None] {
+	return etcdgw.Define(g, etcdgw.Request[ForgetArgs]{
+		Name: "memo-forget",
+		Path: "/v3/kv/deleterange",
+		Body: func(in ForgetArgs) []any {
+			key, end := etcdgw.Dir(g.Key(dsl.Lit("memo"), in.Dir))
+			return []any{`{"key":"`, dsl.B64Enc(key), `","range_end":"`, dsl.B64Enc(end), `"}`}
+		},
+	})
+}

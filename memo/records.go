@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/migratekit/migrate/checksum"
 )
 
 // Record is a memo record as stored in etcd (see docs/records.md).
@@ -197,7 +197,7 @@ func ReadKeep(name string, r io.Reader) (Keep, error) {
 		if len(f) != 2 {
 			return nil, &KeepError{File: name, Line: n, Msg: fmt.Sprintf("want KEY CHECKSUM, got %d fields", len(f))}
 		}
-		if _, err := hex.DecodeString(f[1]); err != nil || len(f[1]) != 64 {
+		if !checksum.Valid(f[1]) {
 			return nil, &KeepError{File: name, Line: n, Msg: fmt.Sprintf("checksum %q is not a hex SHA-256", f[1])}
 		}
 		if prev, dup := keep[f[0]]; dup && prev != f[1] {
@@ -208,18 +208,6 @@ func ReadKeep(name string, r io.Reader) (Keep, error) {
 	return keep, sc.Err()
 }
 
-// ChecksumOf is Checksum computed in Go, for plans that list what they
-// adopt: the hex SHA-256 of the parts, each JSON-quoted, joined by
-// newlines.
-func ChecksumOf(parts ...string) string {
-	var b strings.Builder
-	for i, p := range parts {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		q, _ := json.Marshal(p)
-		b.Write(q)
-	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return hex.EncodeToString(sum[:])
-}
+// ChecksumOf is Checksum computed in Go: package checksum's definition,
+// which the plan and gc use too.
+func ChecksumOf(parts ...string) string { return checksum.Of(parts...) }

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	sum "github.com/migratekit/migrate/checksum"
+
 	"encoding/json"
 	"regexp"
 	"testing"
@@ -95,7 +97,7 @@ func checkPlanIDs(t *testing.T, p *Plan) {
 			}
 		}
 		seen[it.ID] = true
-		if len(it.Checksum) != 32 {
+		if !sum.Valid(it.Checksum) {
 			t.Errorf("%s: checksum %q", it.ID, it.Checksum)
 		}
 	}

@@ -200,6 +200,7 @@ func hintEnum(got any, want []any) string {
 var patternHelp = map[string][2]string{
 	namePattern:          {"a valid name", "up to 63 lowercase letters, digits and '-', starting and ending with a letter or digit, e.g. prod-search"},
 	endpointPattern:      {"an http:// or https:// URL", "e.g. https://search.example.com:9200"},
+	bookkeepingPattern:   {"an http:// or https:// URL of a host and port, with no path", "e.g. http://migrate-bookkeeping:2379"},
 	secretNamePattern:    {"a valid Kubernetes Secret name", "lowercase letters, digits, '-' and '.', e.g. source-credentials"},
 	secretKeyPattern:     {"a valid Secret key", "letters, digits, '-', '_' and '.', not starting with '..', e.g. password"},
 	regionPattern:        {"an AWS region", "e.g. us-east-1"},

@@ -157,6 +157,7 @@ func expand(in *Config) (*Plan, []planIssue) {
 	p.Approvals = *c.Approvals.Stages
 	p.TrafficSwitch = *c.TrafficSwitch
 	p.Teardown = *c.Teardown
+	p.Bookkeeping = *c.Bookkeeping
 	return p, ids.issues
 }
 
@@ -304,6 +305,10 @@ func withDefaults(in *Config) *Config {
 		c.Teardown = &Teardown{}
 	}
 	c.Teardown.Delay = or(c.Teardown.Delay, defaultTeardownDelay)
+	if c.Bookkeeping == nil {
+		c.Bookkeeping = &Bookkeeping{}
+	}
+	c.Bookkeeping.Endpoint = or(c.Bookkeeping.Endpoint, DefaultBookkeeping)
 	return c
 }
 

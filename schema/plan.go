@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	sum "github.com/migratekit/migrate/checksum"
 )
 
 // Plan is a config expanded into work items: one per target, source, capture
@@ -30,6 +32,7 @@ type Plan struct {
 	Approvals     StageApprovals  `json:"approvals"` // every stage's approval, defaults applied
 	TrafficSwitch TrafficSwitch   `json:"trafficSwitch"`
 	Teardown      Teardown        `json:"teardown"`
+	Bookkeeping   Bookkeeping     `json:"bookkeeping"` // where the workflow records finished steps
 }
 
 // Item is what every work item has.
@@ -125,19 +128,14 @@ func itemID(kind string, names ...string) string {
 	return strings.TrimRight(id[:maxIDLen-len(h)-1], "-") + "-" + h
 }
 
-// checksum hashes an item's kind, its settings and its dependencies'
-// checksums, in order.
+// checksum is an item's checksum (package checksum): of its kind, its
+// settings as JSON and its dependencies' checksums, in order.
 func checksum(kind string, settings any, upstream ...string) string {
-	b, err := json.Marshal(struct {
-		Kind     string   `json:"kind"`
-		Settings any      `json:"settings"`
-		Upstream []string `json:"upstream"`
-	}{kind, settings, upstream})
+	b, err := json.Marshal(settings)
 	if err != nil {
 		// Only a NaN or infinite number fails to marshal, and Validate
 		// rejects those before a plan is made; hash the printed form anyway.
-		b = fmt.Appendf(nil, "%s %#v %q", kind, settings, upstream)
+		b = fmt.Appendf(nil, "%#v", settings)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
+	return sum.Of(append([]string{kind, string(b)}, upstream...)...)
 }

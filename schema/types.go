@@ -17,6 +17,7 @@ type Config struct {
 	Approvals     *Approvals          `json:"approvals,omitempty"`     // Where the workflow pauses until a stage is approved.
 	TrafficSwitch *TrafficSwitch      `json:"trafficSwitch,omitempty"` // Moving client traffic from the sources to a target once the data is there.
 	Teardown      *Teardown           `json:"teardown,omitempty"`      // What is removed once the migration is finished.
+	Bookkeeping   *Bookkeeping        `json:"bookkeeping,omitempty"`   // The etcd that keeps the records of finished work, so that a resubmitted migration adopts it instead of doing it again.
 }
 
 var configRules = []rule{{
@@ -568,6 +569,25 @@ func (Teardown) JSONSchemaExtend(s *jsonschema.Schema) {
 	pattern(s, "delay", durationPattern)
 }
 
+// Bookkeeping is the etcd where the workflow records each step it finished
+// (docs/migration.md, "Records"): not the cluster's own etcd, but one of
+// the migration's (docs/bookkeeping.md gives a StatefulSet).
+type Bookkeeping struct {
+	Endpoint string `json:"endpoint,omitempty"` // URL of that etcd's client port, scheme, host and port only, e.g. http://migrate-bookkeeping:2379 (the default).
+}
+
+// JSONSchemaExtend adds the rules, defaults and formats of Bookkeeping to
+// the JSON Schema (see jsonschema.go).
+func (Bookkeeping) JSONSchemaExtend(s *jsonschema.Schema) {
+	extend(s, nil, map[string]any{"endpoint": DefaultBookkeeping})
+	pattern(s, "endpoint", bookkeepingPattern)
+}
+
+// DefaultBookkeeping is the bookkeeping etcd's endpoint when the config
+// names none: the Service of docs/bookkeeping.md, in the workflow's
+// namespace.
+const DefaultBookkeeping = "http://migrate-bookkeeping:2379"
+
 // Patterns shared by several fields.
 const (
 	namePattern          = `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
@@ -583,4 +603,7 @@ const (
 	topicPattern         = `^[a-zA-Z0-9._-]{1,249}$`
 	s3URIPattern         = `^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/\S*)?$`
 	selectorEntryPattern = `^\S+$`
+	// The workflow reads the bookkeeping endpoint (it is an HTTP
+	// template's URL), so it is held to what a URL of a host needs.
+	bookkeepingPattern = `^https?://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?$`
 )

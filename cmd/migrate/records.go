@@ -22,15 +22,23 @@ type storeFlags struct {
 	tokenFile string
 }
 
-func (f *storeFlags) register(c *cobra.Command) {
-	c.Flags().StringVar(&f.endpoint, "endpoint", "", "etcd client URL, e.g. https://etcd.migrate.svc:2379 (required)")
+// register adds the flags; name is the endpoint flag's ("endpoint", or
+// "etcd" where a config names the endpoint already).
+func (f *storeFlags) register(c *cobra.Command, name string) {
+	usage := "etcd client URL, e.g. http://migrate-bookkeeping:2379"
+	if name == "endpoint" {
+		usage += " (required)"
+	} else {
+		usage += " (default: the config's bookkeeping endpoint)"
+	}
+	c.Flags().StringVar(&f.endpoint, name, "", usage)
 	c.Flags().StringVar(&f.prefix, "prefix", "/migrate", "key prefix the workflows were compiled with")
 	c.Flags().StringVar(&f.tokenFile, "token-file", "", "file holding the Authorization header value for etcd (never pass credentials as flags)")
 }
 
 func (f *storeFlags) client() (*memo.Client, error) {
 	if f.endpoint == "" {
-		return nil, exitErr(exitUsage, errors.New("--endpoint is required"))
+		return nil, exitErr(exitUsage, errors.New("--endpoint is required: name the bookkeeping etcd"))
 	}
 	c := &memo.Client{Endpoint: f.endpoint, Prefix: f.prefix}
 	if f.tokenFile != "" {
@@ -48,7 +56,7 @@ func (f *storeFlags) client() (*memo.Client, error) {
 
 // addRecordsCommands adds the memo record commands: records and gc.
 func addRecordsCommands(root *cobra.Command, io *cliIO) {
-	root.AddCommand(newRecordsCmd(io), newGCCmd(io))
+	root.AddCommand(newRecordsCmd(io), newGCCmd(io), newPlanCmd(io))
 }
 
 func newRecordsCmd(io *cliIO) *cobra.Command {
@@ -76,7 +84,7 @@ key, and the command exits 1 after listing the others.`,
 			return runRecords(cmd.Context(), io, client, prefix, asJSON)
 		},
 	}
-	f.register(c)
+	f.register(c, "endpoint")
 	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per record")
 	return c
 }
@@ -135,52 +143,81 @@ func short(sum string) string {
 
 func newGCCmd(io *cliIO) *cobra.Command {
 	var f storeFlags
-	var keepFile string
+	var keepFile, config string
 	var yes bool
 	c := &cobra.Command{
-		Use:   "gc --endpoint URL --keep FILE [--yes]",
+		Use:   "gc (--config FILE | --endpoint URL --keep FILE) [--yes]",
 		Short: "Delete the memo records no current plan adopts (dry run unless --yes)",
 		Long: `Gc deletes the memo records that no current plan adopts: every record
-except the complete ones whose key and checksum FILE lists, and the pending
-ones (a running workflow holds them; a vanished one's disappear with their
-lease).
+except the complete ones the plan adopts (same key and checksum), and the
+pending ones (a running workflow holds them; a vanished one's disappear with
+their lease).
 
-FILE lists what the current plans adopt, one record per line: its key (below
-PREFIX/memo/) and its checksum, separated by white space; # starts a comment.
+With --config the plan is the config's: every memoized step's record with
+the checksum the config gives it, in the config's bookkeeping etcd (or the
+one --endpoint names). Records of other configs in the same etcd are
+garbage to this one: run gc with the config that owns the store.
+
+With --keep FILE the plan is a list, one record per line: its key (below
+PREFIX/memo/) and its checksum, separated by white space; # starts a
+comment.
 
 Without --yes nothing is deleted: the command prints what it would delete.
 A record that changed since it was listed is kept.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var keep memo.Keep
+			switch {
+			case config != "" && keepFile != "":
+				return exitErr(exitUsage, errors.New("--config and --keep both name the plan: give one"))
+			case config != "":
+				run, err := loadRun(io, config)
+				if err != nil {
+					return err
+				}
+				if f.endpoint == "" {
+					f.endpoint = run.Bookkeeping
+				}
+				keep = run.Keep()
+			case keepFile != "":
+				var err error
+				if keep, err = readKeepFile(keepFile); err != nil {
+					return err
+				}
+			default:
+				return exitErr(exitUsage, errors.New("gc needs the plan: --config FILE, or --keep FILE listing what the current plans adopt"))
+			}
 			client, err := f.client()
 			if err != nil {
 				return err
 			}
-			if keepFile == "" {
-				return exitErr(exitUsage, errors.New("--keep is required: name the file listing what the current plans adopt"))
-			}
-			return runGC(cmd.Context(), io, client, keepFile, yes)
+			return runGC(cmd.Context(), io, client, keep, yes)
 		},
 	}
-	f.register(c)
-	c.Flags().StringVar(&keepFile, "keep", "", "file listing KEY CHECKSUM of every record the current plans adopt (required)")
+	f.register(c, "endpoint")
+	c.Flags().StringVar(&config, "config", "", "migration config whose plan says what to keep")
+	c.Flags().StringVar(&keepFile, "keep", "", "file listing KEY CHECKSUM of every record the current plans adopt")
 	c.Flags().BoolVar(&yes, "yes", false, "delete; without it gc only prints what it would delete")
 	return c
 }
 
-func runGC(ctx context.Context, io *cliIO, client *memo.Client, keepFile string, yes bool) error {
+func readKeepFile(keepFile string) (memo.Keep, error) {
 	fh, err := os.Open(keepFile)
 	if errors.Is(err, fs.ErrNotExist) {
-		return exitErr(exitInvalid, fmt.Errorf("%s: no such file", keepFile))
+		return nil, exitErr(exitInvalid, fmt.Errorf("%s: no such file", keepFile))
 	}
 	if err != nil {
-		return exitErr(exitInternal, err)
+		return nil, exitErr(exitInternal, err)
 	}
 	defer fh.Close()
 	keep, err := memo.ReadKeep(keepFile, fh)
 	if err != nil {
-		return exitErr(exitInvalid, err)
+		return nil, exitErr(exitInvalid, err)
 	}
+	return keep, nil
+}
+
+func runGC(ctx context.Context, io *cliIO, client *memo.Client, keep memo.Keep, yes bool) error {
 	recs, bad, err := list(ctx, io, client, "")
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/yaml"
 
 	"github.com/migratekit/migrate/e2e/cluster"
 	"github.com/migratekit/migrate/e2e/kubelet"
@@ -96,11 +97,6 @@ func (e *Env) Run(ctx context.Context, s *Scenario) (*Outcome, error) {
 	for name, data := range s.Files {
 		st.files[name] = data
 	}
-	if s.Compile != nil {
-		if err := st.compile(); err != nil {
-			return st.out, err
-		}
-	}
 	if s.usesEtcd() {
 		etcd, err := cluster.StartEtcd(e.Cluster.Dir, "etcd-"+s.Name)
 		if err != nil {
@@ -109,6 +105,16 @@ func (e *Env) Run(ctx context.Context, s *Scenario) (*Outcome, error) {
 		defer etcd.Stop()
 		st.etcd = etcd
 		st.vars["ETCD_URL"] = etcd.URL
+	}
+	if s.Compile != nil {
+		if err := st.compile("run", s.Compile.Config); err != nil {
+			return st.out, err
+		}
+		for _, dir := range sortedKeys(s.Compile.More) {
+			if err := st.compile(dir, s.Compile.More[dir]); err != nil {
+				return st.out, err
+			}
+		}
 	}
 	if err := st.installUnnamed(ctx); err != nil {
 		return st.out, err
@@ -139,9 +145,10 @@ func describe(s Step) string {
 // repoRoot is the repository, from the e2e module's packages.
 const repoRoot = ".."
 
-// compile adds the migration library's files for the scenario's config.
-func (st *state) compile() error {
-	name := st.s.Compile.Config
+// compile adds the migration library's files for config name under dir
+// (dir/migration.yaml, dir/workflow.yaml, ..., dir/units/ID.json), its
+// bookkeeping pointed at the scenario's etcd.
+func (st *state) compile(dir, name string) error {
 	data, ok := st.files[name]
 	if !ok {
 		var err error
@@ -149,12 +156,16 @@ func (st *state) compile() error {
 			return fmt.Errorf("compile: no file %s in the scenario or the repository: %w", name, err)
 		}
 	}
+	data, err := withBookkeeping(data, st.etcd.URL, strings.HasSuffix(name, ".json"))
+	if err != nil {
+		return fmt.Errorf("compile %s: %w", name, err)
+	}
 	files, run, err := migration.Compile(name, data)
 	if err != nil {
 		return fmt.Errorf("compile %s: %w", name, err)
 	}
 	for _, f := range files {
-		st.files["run/"+f.Name] = f.Data
+		st.files[dir+"/"+f.Name] = f.Data
 	}
 	// Each unit as compile encoded it, for wants on what a pod receives
 	// (run/units/ID.json): straight from the run, not through the YAML.
@@ -163,9 +174,28 @@ func (st *state) compile() error {
 		return err
 	}
 	for _, id := range ids {
-		st.files["run/units/"+id+".json"] = units[id]
+		st.files[dir+"/units/"+id+".json"] = units[id]
 	}
 	return nil
+}
+
+// withBookkeeping is a config (YAML or JSON) with its bookkeeping endpoint
+// set to url, in the same format.
+func withBookkeeping(config []byte, url string, asJSON bool) ([]byte, error) {
+	var c map[string]any
+	if err := yaml.Unmarshal(config, &c); err != nil {
+		return nil, err
+	}
+	bk, _ := c["bookkeeping"].(map[string]any)
+	if bk == nil {
+		bk = map[string]any{}
+	}
+	bk["endpoint"] = url
+	c["bookkeeping"] = bk
+	if asJSON {
+		return json.Marshal(c)
+	}
+	return yaml.Marshal(c)
 }
 
 // installUnnamed applies the scenario's own .yaml files no step names (the

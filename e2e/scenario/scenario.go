@@ -57,10 +57,17 @@ type Scenario struct {
 }
 
 // Compile names a migration config among the scenario's files.
+//
+// Its bookkeeping endpoint is set to the scenario's etcd, as a user names
+// theirs: every compiled migration memoizes its steps there.
 type Compile struct {
 	// Config is a file of the scenario, or else a path in the repository
 	// (testdata/migration/configs/single.yaml).
 	Config string `json:"config"`
+	// More compiles other configs the same way, by directory: {run2:
+	// changed.yaml} writes run2/workflow.yaml, run2/units.yaml, ... (a
+	// changed config resubmitted in the same scenario).
+	More map[string]string `json:"more,omitempty"`
 }
 
 // Step is one thing the operator does, or one expectation; exactly one of
@@ -316,10 +323,14 @@ func (s *Scenario) normalize() error {
 	return nil
 }
 
-// usesEtcd says whether the scenario needs its bookkeeping etcd: its steps
-// name ${ETCD_URL} (files are installed as they are, unexpanded), restart
-// it or check it.
+// usesEtcd says whether the scenario needs its bookkeeping etcd: it
+// compiles a migration config (whose steps keep their records there), or
+// its steps name ${ETCD_URL} (files are installed as they are,
+// unexpanded), restart it or check it.
 func (s *Scenario) usesEtcd() bool {
+	if s.Compile != nil {
+		return true
+	}
 	for _, st := range s.Steps {
 		if st.Etcd != "" || (st.Want != nil && len(st.Want.Etcd) > 0) || strings.Contains(st.Argo, "ETCD_URL") {
 			return true

@@ -2,6 +2,8 @@ package migration
 
 import (
 	"github.com/migratekit/migrate/dsl"
+	"github.com/migratekit/migrate/etcdgw"
+	"github.com/migratekit/migrate/memo"
 )
 
 // Name is the WorkflowTemplate that holds the library; a Workflow of a
@@ -47,6 +49,7 @@ type library struct {
 	units, image, command dsl.Expr[string]
 	steps                 map[string]stepTemplate // by step name: each defined once, shared by units and rollback
 	gate                  *dsl.SuspendTemplate[UnitID, dsl.None]
+	records               *etcdgw.Gateway // the bookkeeping etcd named by the plan
 }
 
 // stepTemplate calls one step's template from a unit's DAG.
@@ -66,6 +69,7 @@ func Library() *dsl.Library {
 		image: dsl.Global[string](wt, "console-image"), command: dsl.Global[string](wt, "console-command"),
 		steps: map[string]stepTemplate{},
 	}
+	l.records = etcdgw.New(wt, etcdgw.Config{Endpoint: dsl.Get[string](l.plan, "bookkeeping")})
 	// A gate is a suspend node: argo resume approves it (all pending
 	// gates, or the one --node-field-selector names); argo node set
 	// --phase Failed rejects it. It has no output: Argo 3.7 and 4.0 leave
@@ -193,12 +197,31 @@ func (l *library) unit(kind string) *dsl.DAGTemplate[UnitID, dsl.None] {
 			trigger = append(append([]dsl.Dep{}, s.fails...), dsl.AllOf(s.ok, dsl.AnyOf(later...)))
 		}
 		dep := dsl.AnyOf(trigger...)
-		if last != nil {
-			dep = dsl.AllOf(dep, last.Done())
+		if last == nil {
+			// Before the first undo, the unit's records go: no later run
+			// may adopt work that is being taken back. When they cannot
+			// go (the bookkeeping etcd is out of reach, which also fails
+			// the step that reached for it), nothing is undone: the unit
+			// fails with its work in place, and a resubmission resumes
+			// it from its records.
+			f := l.forget(dag, id).Depends(dep)
+			last = l.step(*s.def.Undo)(dag, s.def.Undo.Name, args).Depends(dsl.AllOf(dep, f.Succeeded()))
+			continue
 		}
-		last = l.step(*s.def.Undo)(dag, s.def.Undo.Name, args).Depends(dep)
+		last = l.step(*s.def.Undo)(dag, s.def.Undo.Name, args).Depends(dsl.AllOf(dep, last.Done()))
 	}
 	return dag
+}
+
+// forget deletes the memo records of unit id.
+func (l *library) forget(dag dsl.Parent, id dsl.Expr[string]) *dsl.Call[dsl.None] {
+	return dsl.Task(dag, "forget", memo.Forget(l.records), memo.ForgetArgs{Dir: recordDir(id)})
+}
+
+// recordDir is the path of a unit's records below the memo prefix: one
+// record per memoized step, at unit/ID/STEP.
+func recordDir(id dsl.Expr[string]) dsl.Expr[string] {
+	return dsl.Concat(dsl.Lit("unit/"), id)
 }
 
 // undo is the rollback of one kind of unit: the undo of every step the
@@ -208,17 +231,17 @@ func (l *library) undo(kind string) *dsl.DAGTemplate[UnitID, dsl.None] {
 	dag := dsl.DAG[UnitID, dsl.None](l.wt, kind+"-rollback").With(dsl.FailFast(false))
 	id := dag.In().ID
 	steps := Processes[kind]
-	var last *dsl.Call[dsl.None]
+	// The records go first (no later run adopts what is undone); if they
+	// cannot, nothing is undone.
+	forget := l.forget(dag, id)
+	after := forget.Succeeded()
 	for i := len(steps) - 1; i >= 0; i-- {
 		d := steps[i]
 		if d.Undo == nil {
 			continue
 		}
-		c := l.step(*d.Undo)(dag, d.Undo.Name, UnitID{ID: id}).When(l.runs(id, d.Name))
-		if last != nil {
-			c.Depends(last.Done())
-		}
-		last = c
+		c := l.step(*d.Undo)(dag, d.Undo.Name, UnitID{ID: id}).When(l.runs(id, d.Name)).Depends(after)
+		after = dsl.AllOf(forget.Succeeded(), c.Done())
 	}
 	return dag
 }
@@ -238,19 +261,31 @@ func (l *library) step(d StepDef) stepTemplate {
 	if t, ok := l.steps[d.Name]; ok {
 		return t
 	}
-	var t stepTemplate
+	var run dsl.Template[UnitID, dsl.None]
 	switch d.Kind {
 	case StepConsole:
-		c := l.console(d)
-		t = func(p dsl.Parent, n string, a UnitID) *dsl.Call[dsl.None] { return dsl.Task(p, n, c, a) }
+		run = l.console(d).Template
 	case StepDeployBackfill, StepScaleBackfill, StepRemoveBackfill:
-		r := l.backfill(d)
-		t = func(p dsl.Parent, n string, a UnitID) *dsl.Call[dsl.None] { return dsl.Task(p, n, r, a) }
+		run = l.backfill(d).Template
 	case StepDelay:
 		s := dsl.Suspend[UnitID, dsl.None](l.wt, d.Name)
 		s.DurationFrom(dsl.Lookup(dsl.Get[map[string]string](l.plan, "delay"), s.In().ID))
-		t = func(p dsl.Parent, n string, a UnitID) *dsl.Call[dsl.None] { return dsl.Task(p, n, s, a) }
+		run = s.Template
 	}
+	if d.Memoized() {
+		// The record of step d of unit ID is unit/ID/d; its checksum is the
+		// plan's for that step (Step.Checksum).
+		run = memo.Wrap(l.records, "memo-"+d.Name, run, memo.Spec[UnitID]{
+			Key: func(in UnitID) dsl.Expr[string] {
+				return dsl.Concat(recordDir(in.ID), dsl.Lit("/"+d.Name))
+			},
+			Checksum: func(in UnitID) dsl.Expr[string] {
+				sums := dsl.Lookup(dsl.Get[map[string]map[string]string](l.plan, "memo"), in.ID)
+				return dsl.Lookup(sums, dsl.Lit(d.Name))
+			},
+		}).Template
+	}
+	t := func(p dsl.Parent, n string, a UnitID) *dsl.Call[dsl.None] { return dsl.Task(p, n, run, a) }
 	l.steps[d.Name] = t
 	return t
 }

@@ -1,5 +1,7 @@
 package migration
 
+import sum "github.com/migratekit/migrate/checksum"
+
 // The process model: every kind of unit is a sequence of steps, each step
 // declared once here with what it does, whether it is a gate, and the step
 // that undoes it. The library compiles these tables into the unit
@@ -117,6 +119,44 @@ type Step struct {
 	// later step of the unit fails or a later gate is rejected, and in the
 	// rollback entrypoint.
 	Undo string `json:"undo,omitempty"`
+	// Checksum is what the step's memo record must carry for the step to
+	// be adopted instead of run (package checksum, 64 hex): of the step's
+	// name, the unit's settings the step reads and the checksum of the
+	// memoized step before it in the unit. Set on memoized steps that run.
+	Checksum string `json:"checksum,omitempty"`
+}
+
+// Memoized reports whether a step is memoized: whether it runs a pod
+// (the console, or a backfill resource step). Gates and the delay are
+// not: a gate of adopted work pauses again, and no pod runs either way.
+// Undos are not: they run when asked and invalidate the record of the
+// step they undo.
+func (d StepDef) Memoized() bool {
+	switch d.Kind {
+	case StepConsole, StepDeployBackfill, StepScaleBackfill:
+		return true
+	}
+	return false
+}
+
+// chain sets the checksum of every memoized step that runs: each covers
+// the step's name, the checksum of the settings it reads (inputs, by step
+// name) and the checksum of the memoized step before it, so a change
+// re-runs the step that reads it and every step after it, and nothing
+// before.
+func chain(kind string, steps []Step, inputs func(step string) string) {
+	defs := map[string]StepDef{}
+	for _, d := range Processes[kind] {
+		defs[d.Name] = d
+	}
+	prev := ""
+	for i, s := range steps {
+		if !s.Run || !defs[s.Name].Memoized() {
+			continue
+		}
+		steps[i].Checksum = sum.Of("step", kind, s.Name, inputs(s.Name), prev)
+		prev = steps[i].Checksum
+	}
 }
 
 // decide lists a unit's steps with the runs given by on (a step missing

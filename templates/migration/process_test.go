@@ -149,6 +149,12 @@ func TestUndoWiring(t *testing.T) {
 		if len(undos) == 0 {
 			continue
 		}
+		// The unit's records are forgotten before the first undo runs, so
+		// that no later run adopts what is taken back.
+		first := tasks[undos[len(undos)-1]]
+		if f, ok := tasks["forget"]; !ok || f.Template != "memo-forget" || !strings.Contains(first.Depends, "forget.Succeeded") {
+			t.Errorf("%s: the first undo %s does not wait for forget (memo-forget): depends %q", kind, first.Name, first.Depends)
+		}
 		rb, ok := templates[kind+"-rollback"]
 		if !ok || rb.DAG == nil {
 			t.Errorf("no rollback template for %s", kind)
@@ -157,11 +163,15 @@ func TestUndoWiring(t *testing.T) {
 		var got []string
 		for _, task := range rb.DAG.Tasks {
 			got = append(got, task.Name)
+			if task.Name == "forget" {
+				continue
+			}
 			if !strings.Contains(task.When, "run[inputs.parameters.id]") {
 				t.Errorf("%s-rollback: %s runs whatever the plan: when %q", kind, task.Name, task.When)
 			}
 		}
 		slices.Reverse(undos)
+		undos = append([]string{"forget"}, undos...)
 		if !slices.Equal(got, undos) {
 			t.Errorf("%s-rollback runs %v, want %v (latest first)", kind, got, undos)
 		}

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
+	sum "github.com/migratekit/migrate/checksum"
 	"github.com/migratekit/migrate/schema"
 )
 
@@ -30,6 +32,8 @@ type Run struct {
 	Replays    []ReplayUnit    `json:"replays"`
 	Teardown   TeardownUnit    `json:"teardown"`
 	Targets    []TargetRun     `json:"targets"` // per target: its migrations and its replay, under one lock
+	// Bookkeeping is the endpoint of the etcd holding the memo records.
+	Bookkeeping string `json:"bookkeeping"`
 }
 
 // Approval modes of a gate, as in the config.
@@ -151,7 +155,16 @@ func NewRun(p *schema.Plan) (*Run, error) {
 		return on
 	}
 	header := func(kind string, it schema.Item, on map[string]bool) Unit {
-		return Unit{Version: UnitVersion, Kind: kind, ID: it.ID, Checksum: it.Checksum, Steps: decide(kind, on, modes)}
+		u := Unit{Version: UnitVersion, Kind: kind, ID: it.ID, Checksum: it.Checksum, Steps: decide(kind, on, modes)}
+		chain(kind, u.Steps, func(string) string { return it.Checksum })
+		return u
+	}
+	itemSums := map[string]string{}
+	for _, t := range p.Targets {
+		itemSums[t.ID] = t.Checksum
+	}
+	for _, s := range p.Snapshots {
+		itemSums[s.ID] = s.Checksum
 	}
 	run := &Run{Captures: []CaptureUnit{}, Snapshots: []SnapshotUnit{}, Migrations: []MigrationUnit{}, Replays: []ReplayUnit{}, Targets: []TargetRun{}}
 	for _, c := range p.Captures {
@@ -201,6 +214,24 @@ func NewRun(p *schema.Plan) (*Run, error) {
 			u.Workers = m.Backfill.Workers
 		}
 		u.Unit = header(KindMigration, m.Item, on)
+		// Metadata steps read the metadata settings, backfill steps the
+		// backfill's: a change to one re-runs its own steps (and, by the
+		// chain, the backfill after the metadata), not the other's.
+		var upstream []string
+		for _, dep := range m.DependsOn {
+			upstream = append(upstream, itemSums[dep])
+		}
+		part := func(settings any) string {
+			b, _ := json.Marshal(settings) // plain config values
+			return sum.Of(append([]string{string(b)}, upstream...)...)
+		}
+		metadata, backfill := part(m.Metadata), part(m.Backfill)
+		chain(KindMigration, u.Steps, func(step string) string {
+			if strings.HasPrefix(step, "metadata-") {
+				return metadata
+			}
+			return backfill
+		})
 		run.Migrations = append(run.Migrations, u)
 	}
 	ts := p.TrafficSwitch
@@ -268,6 +299,8 @@ func NewRun(p *schema.Plan) (*Run, error) {
 		on = map[string]bool{"delay": true, "approve-teardown": true, "teardown-run": true}
 	}
 	run.Teardown.Unit = Unit{Version: UnitVersion, Kind: KindTeardown, ID: TeardownID, Checksum: teardownChecksum(run.Teardown), Steps: decide(KindTeardown, on, modes)}
+	chain(KindTeardown, run.Teardown.Steps, func(string) string { return run.Teardown.Checksum })
+	run.Bookkeeping = p.Bookkeeping.Endpoint
 	return run, nil
 }
 
@@ -284,8 +317,7 @@ func teardownChecksum(t TeardownUnit) string {
 		CaptureProxies, Snaps []string
 		Tools                 bool
 	}{t.Delay, t.CaptureProxies, t.Snapshots, t.MigrationTools})
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return sum.Of("teardown", string(b))
 }
 
 // unitOfKind is any kind of unit: its header is promoted from Unit.
@@ -351,12 +383,29 @@ type Decisions struct {
 	Workers   map[string]int       `json:"workers"`  // migration unit id -> backfill workers
 	Delay     map[string]string    `json:"delay"`    // teardown -> its delay
 	Target    map[string]TargetRun `json:"target"`   // target id -> its units and lock
+	// Memo is each memoized step's checksum, by unit id and step name: a
+	// record with it is adopted, anything else re-runs the step.
+	Memo map[string]map[string]string `json:"memo"`
+	// Bookkeeping is the etcd endpoint the memo records are kept at.
+	Bookkeeping string `json:"bookkeeping"`
 }
 
 // Decisions projects the run onto what Argo reads.
 func (r *Run) Decisions() Decisions {
 	d := Decisions{Captures: []string{}, Snapshots: []string{}, Targets: []string{}, Teardown: []string{},
-		Run: map[string][]string{}, Workers: map[string]int{}, Delay: map[string]string{}, Target: map[string]TargetRun{}}
+		Run: map[string][]string{}, Workers: map[string]int{}, Delay: map[string]string{}, Target: map[string]TargetRun{},
+		Memo: map[string]map[string]string{}, Bookkeeping: r.Bookkeeping}
+	for _, u := range r.Headers() {
+		for _, s := range u.Steps {
+			if s.Checksum == "" {
+				continue
+			}
+			if d.Memo[u.ID] == nil {
+				d.Memo[u.ID] = map[string]string{}
+			}
+			d.Memo[u.ID][s.Name] = s.Checksum
+		}
+	}
 	for _, u := range r.Captures {
 		d.Captures = append(d.Captures, u.ID)
 		d.Run[u.ID] = running(u.Steps)
