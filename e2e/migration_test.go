@@ -65,7 +65,7 @@ func migrationScenarios() ([]*scenario.Scenario, map[string]func(*testing.T, *sc
 		approved := &scenario.Scenario{
 			Name: "migration-graph-" + base, About: "generated from " + name,
 			Files: files, Compile: &scenario.Compile{Config: name},
-			Timeout: metav1.Duration{Duration: 6 * time.Minute},
+			Timeout: metav1.Duration{Duration: 12 * time.Minute},
 			Steps: append(append([]scenario.Step{}, install...),
 				scenario.Step{Argo: "resume ${WF}", UntilDone: true},
 				scenario.Step{Want: &scenario.Want{Phase: "Succeeded"}}),
@@ -87,7 +87,7 @@ func migrationScenarios() ([]*scenario.Scenario, map[string]func(*testing.T, *sc
 		rollback := &scenario.Scenario{
 			Name: "migration-rollback-" + base, About: "generated from " + name,
 			Files: files, Compile: &scenario.Compile{Config: name},
-			Timeout: metav1.Duration{Duration: 3 * time.Minute},
+			Timeout: metav1.Duration{Duration: 6 * time.Minute},
 			Steps: []scenario.Step{
 				{Kubectl: "apply -f run/rbac.yaml -f run/units.yaml -f run/migration.yaml"},
 				{Argo: "submit run/workflow.yaml --entrypoint rollback"},
@@ -157,7 +157,7 @@ func stageScenarios() ([]*scenario.Scenario, error) {
 		all[1].Pods = pods
 		all = append(all, scenario.Step{Want: want})
 		s := &scenario.Scenario{Name: name, About: "generated from the process model and single.yaml", Files: files,
-			Compile: &scenario.Compile{Config: "config.yaml"}, Steps: all}
+			Compile: &scenario.Compile{Config: "config.yaml"}, Steps: all, Timeout: metav1.Duration{Duration: 8 * time.Minute}}
 		if err := s.Prepare(); err != nil {
 			return err
 		}

@@ -24,6 +24,9 @@ type Spec[I any] struct {
 	// (deleted or terminated). It must exceed the step's longest run;
 	// default 86400 (one day).
 	LeaseSeconds int
+	// Lease, when set, computes the lease's seconds from the inputs (a
+	// workflow parameter, say) instead of LeaseSeconds.
+	Lease func(in I) dsl.Expr[int]
 	// WaitRetries bounds how often a record held by another live workflow
 	// is read again before the wrapper gives up (5s, doubling, at most 1h in
 	// all); default 20.
@@ -215,8 +218,12 @@ func Wrap[I, O any](g *etcdgw.Gateway, name string, step dsl.Template[I, O], spe
 	if waits == 0 {
 		waits = 20
 	}
+	lease := dsl.Lit(ttl)
+	if spec.Lease != nil {
+		lease = spec.Lease(in)
+	}
 	acq := dsl.Task(w, "acquire", acquire(g, waits), AcquireArgs{
-		Key: key, Checksum: sum, Step: dsl.Lit(step.Name()), TTL: dsl.Lit(ttl),
+		Key: key, Checksum: sum, Step: dsl.Lit(step.Name()), TTL: lease,
 	})
 	if !key.IsSet() || !sum.IsSet() {
 		// Build reports the missing arguments of acquire; nothing else

@@ -157,7 +157,7 @@ func expand(in *Config) (*Plan, []planIssue) {
 	p.Approvals = *c.Approvals.Stages
 	p.TrafficSwitch = *c.TrafficSwitch
 	p.Teardown = *c.Teardown
-	p.Bookkeeping = *c.Bookkeeping
+	p.Bookkeeping = c.Bookkeeping
 	return p, ids.issues
 }
 
@@ -305,10 +305,10 @@ func withDefaults(in *Config) *Config {
 		c.Teardown = &Teardown{}
 	}
 	c.Teardown.Delay = or(c.Teardown.Delay, defaultTeardownDelay)
-	if c.Bookkeeping == nil {
-		c.Bookkeeping = &Bookkeeping{}
+	if c.Bookkeeping != nil {
+		c.Bookkeeping.Endpoint = or(c.Bookkeeping.Endpoint, DefaultBookkeeping)
+		c.Bookkeeping.LeaseSeconds = or(c.Bookkeeping.LeaseSeconds, defaultLeaseSeconds)
 	}
-	c.Bookkeeping.Endpoint = or(c.Bookkeeping.Endpoint, DefaultBookkeeping)
 	return c
 }
 

@@ -32,7 +32,7 @@ type Plan struct {
 	Approvals     StageApprovals  `json:"approvals"` // every stage's approval, defaults applied
 	TrafficSwitch TrafficSwitch   `json:"trafficSwitch"`
 	Teardown      Teardown        `json:"teardown"`
-	Bookkeeping   Bookkeeping     `json:"bookkeeping"` // where the workflow records finished steps
+	Bookkeeping   *Bookkeeping    `json:"bookkeeping,omitempty"` // where the workflow records finished steps; nil: it records nothing
 }
 
 // Item is what every work item has.

@@ -17,7 +17,7 @@ type Config struct {
 	Approvals     *Approvals          `json:"approvals,omitempty"`     // Where the workflow pauses until a stage is approved.
 	TrafficSwitch *TrafficSwitch      `json:"trafficSwitch,omitempty"` // Moving client traffic from the sources to a target once the data is there.
 	Teardown      *Teardown           `json:"teardown,omitempty"`      // What is removed once the migration is finished.
-	Bookkeeping   *Bookkeeping        `json:"bookkeeping,omitempty"`   // The etcd that keeps the records of finished work, so that a resubmitted migration adopts it instead of doing it again.
+	Bookkeeping   *Bookkeeping        `json:"bookkeeping,omitempty"`   // The etcd that keeps a record of every finished step, so that a resubmitted migration adopts finished work instead of doing it again; omit it and every run does all the work.
 }
 
 var configRules = []rule{{
@@ -574,19 +574,25 @@ func (Teardown) JSONSchemaExtend(s *jsonschema.Schema) {
 // the migration's (docs/bookkeeping.md gives a StatefulSet).
 type Bookkeeping struct {
 	Endpoint string `json:"endpoint,omitempty"` // URL of that etcd's client port, scheme, host and port only, e.g. http://migrate-bookkeeping:2379 (the default).
+	// Seconds a step's claim lives: a workflow that vanished (deleted, or its controller lost) holds the step that long before another run may take it over. Longer than any step runs, bookkeeping included (a minute at least); a claim that expires under a running step fails it. Default one day.
+	LeaseSeconds int `json:"leaseSeconds,omitempty"`
 }
 
 // JSONSchemaExtend adds the rules, defaults and formats of Bookkeeping to
 // the JSON Schema (see jsonschema.go).
 func (Bookkeeping) JSONSchemaExtend(s *jsonschema.Schema) {
-	extend(s, nil, map[string]any{"endpoint": DefaultBookkeeping})
+	extend(s, nil, map[string]any{"endpoint": DefaultBookkeeping, "leaseSeconds": defaultLeaseSeconds})
 	pattern(s, "endpoint", bookkeepingPattern)
+	intRange(s, "leaseSeconds", 60, 30*86400)
 }
 
-// DefaultBookkeeping is the bookkeeping etcd's endpoint when the config
-// names none: the Service of docs/bookkeeping.md, in the workflow's
-// namespace.
+// DefaultBookkeeping is the bookkeeping etcd's endpoint when the config's
+// bookkeeping names none: the Service of docs/bookkeeping.md, in the
+// workflow's namespace.
 const DefaultBookkeeping = "http://migrate-bookkeeping:2379"
+
+// defaultLeaseSeconds is a claim's lease when the config names none.
+const defaultLeaseSeconds = 86400
 
 // Patterns shared by several fields.
 const (

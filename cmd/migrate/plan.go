@@ -28,6 +28,17 @@ func loadRun(io *cliIO, path string) (*migration.Run, error) {
 	return run, nil
 }
 
+// loadRecordedRun is loadRun for the commands that read records: the
+// config must name its bookkeeping etcd (else its runs record nothing, and
+// gc would take every record for garbage).
+func loadRecordedRun(io *cliIO, path string) (*migration.Run, error) {
+	run, err := loadRun(io, path)
+	if err == nil && run.Bookkeeping == "" {
+		err = exitErr(exitInvalid, fmt.Errorf("%s names no bookkeeping etcd, so its runs record nothing: add bookkeeping: {endpoint: URL}", path))
+	}
+	return run, err
+}
+
 func newPlanCmd(io *cliIO) *cobra.Command {
 	var f storeFlags
 	var config, output string
@@ -55,7 +66,7 @@ Show it before resubmitting a changed config.`,
 			if output != "text" && output != "json" {
 				return exitErr(exitUsage, fmt.Errorf("unknown --output %q: use text or json", output))
 			}
-			run, err := loadRun(io, config)
+			run, err := loadRecordedRun(io, config)
 			if err != nil {
 				return err
 			}

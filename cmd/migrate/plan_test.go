@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/migratekit/migrate/internal/etcdtest"
+	"github.com/migratekit/migrate/schema"
 	"github.com/migratekit/migrate/templates/migration"
 )
 
@@ -22,14 +23,14 @@ func withEtcd(t *testing.T, src, endpoint string) string {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), filepath.Base(src))
-	data = append(data, []byte("bookkeeping:\n  endpoint: "+endpoint+"\n")...)
+	data = []byte(strings.Replace(string(data), "endpoint: "+schema.DefaultBookkeeping, "endpoint: "+endpoint, 1))
 	if err := os.WriteFile(out, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return out
 }
 
-// TestPlanAndGC: the records a finished run of no-approvals.yaml leaves
+// TestPlanAndGC: the records a finished run of recorded.yaml leaves
 // (as the memo wrapper writes them: complete, with the plan's checksum),
 // then migrate plan and migrate gc --config of that config and of the
 // same config with the backfill's workers changed, against a real etcd.
@@ -38,7 +39,7 @@ func withEtcd(t *testing.T, src, endpoint string) string {
 // run again, everything else is adopted.
 func TestPlanAndGC(t *testing.T) {
 	srv := etcdtest.Start(t)
-	first := withEtcd(t, "../../testdata/migration/configs/no-approvals.yaml", srv.URL())
+	first := withEtcd(t, "../../testdata/migration/configs/recorded.yaml", srv.URL())
 	changed := withEtcd(t, "../../testdata/migration/resubmit/backfill-workers.yaml", srv.URL())
 
 	// Nothing recorded: every memoized step is new.
@@ -51,7 +52,7 @@ func TestPlanAndGC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := `{"state":"complete","step":%q,"checksum":%q,"attempt":1,"owner":{"uid":"u1","name":"migration-no-approvals-abcde"},"workflowCreatedAt":"2026-01-01T00:00:00Z","outputs":{ } }`
+	rec := `{"state":"complete","step":%q,"checksum":%q,"attempt":1,"owner":{"uid":"u1","name":"migration-recorded-abcde"},"workflowCreatedAt":"2026-01-01T00:00:00Z","outputs":{ } }`
 	for key, sum := range run.Keep() {
 		put(t, srv.URL(), "/migrate/memo/"+key, fmt.Sprintf(rec, key[strings.LastIndex(key, "/")+1:], sum))
 	}
@@ -78,7 +79,7 @@ func TestPlanAndGC(t *testing.T) {
 		rep + "/replay-start":                                  "re-run: upstream unit " + mig + " runs again",
 		rep + "/replay-wait-caught-up":                         "re-run: after replay-start, which runs again",
 		rep + "/validate":                                      "re-run: after replay-wait-caught-up, which runs again",
-		"migration-legacy-nightly-old-search/metadata-migrate": "orphaned: complete record of workflow migration-no-approvals-abcde",
+		"migration-legacy-nightly-old-search/metadata-migrate": "orphaned: complete record of workflow migration-recorded-abcde",
 	}
 	var adopted []string
 	for _, c := range changes {

@@ -171,7 +171,7 @@ A record that changed since it was listed is kept.`,
 			case config != "" && keepFile != "":
 				return exitErr(exitUsage, errors.New("--config and --keep both name the plan: give one"))
 			case config != "":
-				run, err := loadRun(io, config)
+				run, err := loadRecordedRun(io, config)
 				if err != nil {
 					return err
 				}

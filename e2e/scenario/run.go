@@ -156,7 +156,7 @@ func (st *state) compile(dir, name string) error {
 			return fmt.Errorf("compile: no file %s in the scenario or the repository: %w", name, err)
 		}
 	}
-	data, err := withBookkeeping(data, st.etcd.URL, strings.HasSuffix(name, ".json"))
+	data, err := forScenario(data, st.etcd.URL, st.s.Name, strings.HasSuffix(name, ".json"))
 	if err != nil {
 		return fmt.Errorf("compile %s: %w", name, err)
 	}
@@ -179,19 +179,29 @@ func (st *state) compile(dir, name string) error {
 	return nil
 }
 
-// withBookkeeping is a config (YAML or JSON) with its bookkeeping endpoint
-// set to url, in the same format.
-func withBookkeeping(config []byte, url string, asJSON bool) ([]byte, error) {
+// forScenario is a config (YAML or JSON, kept) as scenario runs it: its
+// bookkeeping endpoint, if it has bookkeeping, set to url, the scenario's
+// etcd, and every target
+// endpoint ending in "#" + the scenario's name. A target's lock is named
+// after its endpoint, and scenarios share one namespace: without the
+// fragment, scenarios of configs with one target endpoint would take turns
+// on its mutex (correct, as two runs on one cluster must, but slow).
+func forScenario(config []byte, url, scenario string, asJSON bool) ([]byte, error) {
 	var c map[string]any
 	if err := yaml.Unmarshal(config, &c); err != nil {
 		return nil, err
 	}
-	bk, _ := c["bookkeeping"].(map[string]any)
-	if bk == nil {
-		bk = map[string]any{}
+	targets, _ := c["targets"].(map[string]any)
+	for _, t := range targets {
+		if t, ok := t.(map[string]any); ok {
+			if e, ok := t["endpoint"].(string); ok {
+				t["endpoint"] = e + "#" + scenario
+			}
+		}
 	}
-	bk["endpoint"] = url
-	c["bookkeeping"] = bk
+	if bk, ok := c["bookkeeping"].(map[string]any); ok {
+		bk["endpoint"] = url
+	}
 	if asJSON {
 		return json.Marshal(c)
 	}
@@ -546,10 +556,47 @@ func (st *state) want(ctx context.Context, step Step) error {
 	problems = append(problems, st.checkObjects(ctx, step.Want.Objects)...)
 	problems = append(problems, st.checkEtcd(ctx, step.Want.Etcd)...)
 	problems = append(problems, st.checkEnv(step.Want.Env, r.Runs)...)
+	problems = append(problems, st.checkAll(step.Want)...)
 	for _, p := range problems {
 		st.out.Problems = append(st.out.Problems, name+": "+p)
 	}
 	return nil
+}
+
+// checkAll checks the work pods of every workflow wanted so far (each at
+// its latest result) against OnceEach and AllWorkPods.
+func (st *state) checkAll(w *Want) []string {
+	if !w.OnceEach && w.AllWorkPods == nil {
+		return nil
+	}
+	latest := map[string]*Result{}
+	for _, r := range st.out.Results {
+		latest[r.Workflow.Name] = r
+	}
+	var problems []string
+	ran := map[string][]string{} // template/unit -> pods
+	total := 0
+	for _, name := range sortedKeys(latest) {
+		for _, run := range latest[name].Runs {
+			if run.Agent {
+				continue
+			}
+			total++
+			key := run.Template + "/" + run.Inputs["id"]
+			ran[key] = append(ran[key], run.Pod)
+		}
+	}
+	if w.OnceEach {
+		for _, key := range sortedKeys(ran) {
+			if len(ran[key]) > 1 {
+				problems = append(problems, fmt.Sprintf("%s ran %d times: %s", key, len(ran[key]), strings.Join(ran[key], ", ")))
+			}
+		}
+	}
+	if w.AllWorkPods != nil && total != *w.AllWorkPods {
+		problems = append(problems, fmt.Sprintf("%d work pods ran in all workflows, want %d", total, *w.AllWorkPods))
+	}
+	return problems
 }
 
 // checkEnv compares what the work pods received with the wants.

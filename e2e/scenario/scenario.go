@@ -135,6 +135,12 @@ type Want struct {
 	Objects []Object `json:"objects,omitempty"`
 	// Etcd are keys of the bookkeeping etcd.
 	Etcd []EtcdWant `json:"etcd,omitempty"`
+	// OnceEach: across every workflow of the scenario wanted so far (this
+	// one included, each at its latest want), no step template ran more
+	// than once for one unit (input "id"): work shared by concurrent
+	// workflows was done once. AllWorkPods counts those runs.
+	OnceEach    bool `json:"onceEach,omitempty"`
+	AllWorkPods *int `json:"allWorkPods,omitempty"`
 	// Env checks the environment the work pods' main containers received,
 	// as the kubelet resolved it (ConfigMap and Secret keys included).
 	Env []EnvWant `json:"env,omitempty"`

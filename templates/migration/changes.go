@@ -34,6 +34,9 @@ func RecordKey(unit, step string) string { return "unit/" + unit + "/" + step }
 // plan's checksum, the keep set of `migrate gc`.
 func (r *Run) Keep() memo.Keep {
 	keep := memo.Keep{}
+	if r.Bookkeeping == "" {
+		return keep
+	}
 	for _, u := range r.Headers() {
 		for _, s := range u.Steps {
 			if s.Checksum != "" {

@@ -10,6 +10,15 @@ import (
 // migration references it.
 const Name = "migration"
 
+// Entrypoints of the library: EntrypointMain runs a migration whose config
+// has no bookkeeping, EntrypointRecorded one whose config has (every pod
+// step memoized in its bookkeeping etcd); the Workflow compile writes
+// names the one its config needs. "rollback" undoes a run.
+const (
+	EntrypointMain     = "main"
+	EntrypointRecorded = "recorded"
+)
+
 // DefaultConsoleImage is the image of the tool containers unless the
 // workflow's console-image argument names another.
 const DefaultConsoleImage = "ghcr.io/migratekit/console:0.1.0"
@@ -47,7 +56,7 @@ type library struct {
 	wt                    *dsl.WorkflowTemplate
 	plan                  dsl.Expr[Decisions]
 	units, image, command dsl.Expr[string]
-	steps                 map[string]stepTemplate // by step name: each defined once, shared by units and rollback
+	steps                 map[string]dsl.Template[UnitID, dsl.None] // by template name: each step (and memo wrapper) defined once, shared by units and rollback
 	gate                  *dsl.SuspendTemplate[UnitID, dsl.None]
 	records               *etcdgw.Gateway // the bookkeeping etcd named by the plan
 }
@@ -67,7 +76,7 @@ func Library() *dsl.Library {
 	l := &library{
 		wt: wt, plan: dsl.Global[Decisions](wt, "plan"), units: dsl.Global[string](wt, "units"),
 		image: dsl.Global[string](wt, "console-image"), command: dsl.Global[string](wt, "console-command"),
-		steps: map[string]stepTemplate{},
+		steps: map[string]dsl.Template[UnitID, dsl.None]{},
 	}
 	l.records = etcdgw.New(wt, etcdgw.Config{Endpoint: dsl.Get[string](l.plan, "bookkeeping")})
 	// A gate is a suspend node: argo resume approves it (all pending
@@ -77,9 +86,11 @@ func Library() *dsl.Library {
 	// the workflow (a nil dereference) once a loop's such node is read.
 	l.gate = dsl.Suspend[UnitID, dsl.None](wt, "approval")
 	units := map[string]*dsl.DAGTemplate[UnitID, dsl.None]{}
+	recorded := map[string]*dsl.DAGTemplate[UnitID, dsl.None]{}
 	undos := map[string]*dsl.DAGTemplate[UnitID, dsl.None]{}
 	for _, kind := range processKinds {
-		units[kind] = l.unit(kind)
+		units[kind] = l.unit(kind, false)
+		recorded[kind] = l.unit(kind, true)
 		if undoable(kind) {
 			undos[kind] = l.undo(kind)
 		}
@@ -90,17 +101,26 @@ func Library() *dsl.Library {
 		return TargetArgs{ID: id, Lock: dsl.Get[string](dsl.Lookup(dsl.Get[map[string]TargetRun](l.plan, "target"), id), "lock")}
 	}
 
-	main := dsl.DAG[RunArgs, dsl.None](wt, "main").With(dsl.FailFast(false))
-	captures := dsl.ForEach(main, "capture", units[KindCapture], list("captures"), item)
-	snapshots := dsl.ForEach(main, "snapshot", units[KindSnapshot], list("snapshots"), item).After(captures)
-	targets := dsl.ForEach(main, "target", l.target(units), list("targets"), targetArgs).After(snapshots)
-	dsl.ForEach(main, "teardown", units[KindTeardown], list("teardown"), item).After(targets)
+	// Two entrypoints run the same process: "main" for a config without
+	// bookkeeping, "recorded" (every pod step memoized in the config's
+	// bookkeeping etcd) for one with it; compile --config picks one.
+	// Their node names are the same.
+	run := func(name string, units map[string]*dsl.DAGTemplate[UnitID, dsl.None]) *dsl.DAGTemplate[RunArgs, dsl.None] {
+		main := dsl.DAG[RunArgs, dsl.None](wt, name).With(dsl.FailFast(false))
+		captures := dsl.ForEach(main, "capture", units[KindCapture], list("captures"), item)
+		snapshots := dsl.ForEach(main, "snapshot", units[KindSnapshot], list("snapshots"), item).After(captures)
+		targets := dsl.ForEach(main, "target", l.target(name, units), list("targets"), targetArgs).After(snapshots)
+		dsl.ForEach(main, "teardown", units[KindTeardown], list("teardown"), item).After(targets)
+		return main
+	}
+	main := run(EntrypointMain, units)
+	rec := run(EntrypointRecorded, recorded)
 
 	rollback := dsl.DAG[RunArgs, dsl.None](wt, "rollback").With(dsl.FailFast(false))
 	rtargets := dsl.ForEach(rollback, "target", l.targetRollback(undos), list("targets"), targetArgs)
 	dsl.ForEach(rollback, "capture", undos[KindCapture], list("captures"), item).Depends(rtargets.Done())
 
-	wt.Entrypoint(main).Export(rollback)
+	wt.Entrypoint(main).Export(rec).Export(rollback)
 	return lib
 }
 
@@ -117,8 +137,12 @@ func (l *library) targetList(id dsl.Expr[string], field string) dsl.Items[string
 // target runs a target's migrations and its replay under the target's
 // lock: the replay waits for exactly the migrations it names, the other
 // migrations run beside them, and a failure stays in its target.
-func (l *library) target(units map[string]*dsl.DAGTemplate[UnitID, dsl.None]) *dsl.DAGTemplate[TargetArgs, dsl.None] {
-	dag := dsl.DAG[TargetArgs, dsl.None](l.wt, "target")
+func (l *library) target(entry string, units map[string]*dsl.DAGTemplate[UnitID, dsl.None]) *dsl.DAGTemplate[TargetArgs, dsl.None] {
+	name := "target"
+	if entry == EntrypointRecorded {
+		name += "-" + EntrypointRecorded
+	}
+	dag := dsl.DAG[TargetArgs, dsl.None](l.wt, name)
 	in := dag.In()
 	dag.With(dsl.FailFast(false), dsl.Synchronize(dsl.Mutex(in.Lock)))
 	item := func(id dsl.Expr[string]) UnitID { return UnitID{ID: id} }
@@ -146,8 +170,12 @@ func (l *library) targetRollback(undos map[string]*dsl.DAGTemplate[UnitID, dsl.N
 // fails or errors, or a gate is rejected, the undo of every step that ran
 // before it (and of the step itself) runs, latest first; the unit still
 // fails.
-func (l *library) unit(kind string) *dsl.DAGTemplate[UnitID, dsl.None] {
-	dag := dsl.DAG[UnitID, dsl.None](l.wt, kind).With(dsl.FailFast(false))
+func (l *library) unit(kind string, recorded bool) *dsl.DAGTemplate[UnitID, dsl.None] {
+	name := kind
+	if recorded {
+		name += "-" + EntrypointRecorded
+	}
+	dag := dsl.DAG[UnitID, dsl.None](l.wt, name).With(dsl.FailFast(false))
 	id := dag.In().ID
 	args := UnitID{ID: id}
 	type done struct {
@@ -170,7 +198,7 @@ func (l *library) unit(kind string) *dsl.DAGTemplate[UnitID, dsl.None] {
 			prev = []dsl.AnyCall{g}
 			continue
 		}
-		c := l.step(d)(dag, d.Name, args).After(prev...).When(l.runs(id, d.Name))
+		c := l.step(d, recorded)(dag, d.Name, args).After(prev...).When(l.runs(id, d.Name))
 		steps = append(steps, done{def: d, call: c, fails: []dsl.Dep{c.Failed(), c.Errored()}, ok: c.Succeeded()})
 		prev = []dsl.AnyCall{c}
 	}
@@ -197,7 +225,7 @@ func (l *library) unit(kind string) *dsl.DAGTemplate[UnitID, dsl.None] {
 			trigger = append(append([]dsl.Dep{}, s.fails...), dsl.AllOf(s.ok, dsl.AnyOf(later...)))
 		}
 		dep := dsl.AnyOf(trigger...)
-		if last == nil {
+		if last == nil && recorded {
 			// Before the first undo, the unit's records go: no later run
 			// may adopt work that is being taken back. When they cannot
 			// go (the bookkeeping etcd is out of reach, which also fails
@@ -205,10 +233,13 @@ func (l *library) unit(kind string) *dsl.DAGTemplate[UnitID, dsl.None] {
 			// fails with its work in place, and a resubmission resumes
 			// it from its records.
 			f := l.forget(dag, id).Depends(dep)
-			last = l.step(*s.def.Undo)(dag, s.def.Undo.Name, args).Depends(dsl.AllOf(dep, f.Succeeded()))
+			last = l.step(*s.def.Undo, false)(dag, s.def.Undo.Name, args).Depends(dsl.AllOf(dep, f.Succeeded()))
 			continue
 		}
-		last = l.step(*s.def.Undo)(dag, s.def.Undo.Name, args).Depends(dsl.AllOf(dep, last.Done()))
+		if last != nil {
+			dep = dsl.AllOf(dep, last.Done())
+		}
+		last = l.step(*s.def.Undo, false)(dag, s.def.Undo.Name, args).Depends(dep)
 	}
 	return dag
 }
@@ -231,17 +262,18 @@ func (l *library) undo(kind string) *dsl.DAGTemplate[UnitID, dsl.None] {
 	dag := dsl.DAG[UnitID, dsl.None](l.wt, kind+"-rollback").With(dsl.FailFast(false))
 	id := dag.In().ID
 	steps := Processes[kind]
-	// The records go first (no later run adopts what is undone); if they
-	// cannot, nothing is undone.
-	forget := l.forget(dag, id)
-	after := forget.Succeeded()
+	// With bookkeeping, the records go first (no later run adopts what
+	// is undone); if they cannot, nothing is undone.
+	forget := l.forget(dag, id).When(dsl.Ne(dsl.Get[string](l.plan, "bookkeeping"), dsl.Lit("")))
+	ready := dsl.AnyOf(forget.Succeeded(), forget.Skipped())
+	after := ready
 	for i := len(steps) - 1; i >= 0; i-- {
 		d := steps[i]
 		if d.Undo == nil {
 			continue
 		}
-		c := l.step(*d.Undo)(dag, d.Undo.Name, UnitID{ID: id}).When(l.runs(id, d.Name)).Depends(after)
-		after = dsl.AllOf(forget.Succeeded(), c.Done())
+		c := l.step(*d.Undo, false)(dag, d.Undo.Name, UnitID{ID: id}).When(l.runs(id, d.Name)).Depends(after)
+		after = dsl.AllOf(ready, c.Done())
 	}
 	return dag
 }
@@ -256,37 +288,55 @@ func undoable(kind string) bool {
 	return false
 }
 
-// step is the template of a step, defined on first use.
-func (l *library) step(d StepDef) stepTemplate {
+// step calls the template of a step, defined on first use; recorded, a
+// memoized step is called through its memo wrapper.
+func (l *library) step(d StepDef, recorded bool) stepTemplate {
+	t := l.template(d)
+	if recorded && d.Memoized() {
+		t = l.wrapped(d)
+	}
+	return func(p dsl.Parent, n string, a UnitID) *dsl.Call[dsl.None] { return dsl.Task(p, n, t, a) }
+}
+
+// template is the template of a step, defined on first use.
+func (l *library) template(d StepDef) dsl.Template[UnitID, dsl.None] {
 	if t, ok := l.steps[d.Name]; ok {
 		return t
 	}
-	var run dsl.Template[UnitID, dsl.None]
+	var t dsl.Template[UnitID, dsl.None]
 	switch d.Kind {
 	case StepConsole:
-		run = l.console(d).Template
+		t = l.console(d).Template
 	case StepDeployBackfill, StepScaleBackfill, StepRemoveBackfill:
-		run = l.backfill(d).Template
+		t = l.backfill(d).Template
 	case StepDelay:
 		s := dsl.Suspend[UnitID, dsl.None](l.wt, d.Name)
 		s.DurationFrom(dsl.Lookup(dsl.Get[map[string]string](l.plan, "delay"), s.In().ID))
-		run = s.Template
+		t = s.Template
 	}
-	if d.Memoized() {
-		// The record of step d of unit ID is unit/ID/d; its checksum is the
-		// plan's for that step (Step.Checksum).
-		run = memo.Wrap(l.records, "memo-"+d.Name, run, memo.Spec[UnitID]{
-			Key: func(in UnitID) dsl.Expr[string] {
-				return dsl.Concat(recordDir(in.ID), dsl.Lit("/"+d.Name))
-			},
-			Checksum: func(in UnitID) dsl.Expr[string] {
-				sums := dsl.Lookup(dsl.Get[map[string]map[string]string](l.plan, "memo"), in.ID)
-				return dsl.Lookup(sums, dsl.Lit(d.Name))
-			},
-		}).Template
-	}
-	t := func(p dsl.Parent, n string, a UnitID) *dsl.Call[dsl.None] { return dsl.Task(p, n, run, a) }
 	l.steps[d.Name] = t
+	return t
+}
+
+// wrapped is the memo wrapper of a memoized step, defined on first use:
+// the record of step d of unit ID is unit/ID/d, its checksum the plan's
+// for that step (Step.Checksum), its lease the plan's.
+func (l *library) wrapped(d StepDef) dsl.Template[UnitID, dsl.None] {
+	name := "memo-" + d.Name
+	if t, ok := l.steps[name]; ok {
+		return t
+	}
+	t := memo.Wrap(l.records, name, l.template(d), memo.Spec[UnitID]{
+		Key: func(in UnitID) dsl.Expr[string] {
+			return dsl.Concat(recordDir(in.ID), dsl.Lit("/"+d.Name))
+		},
+		Checksum: func(in UnitID) dsl.Expr[string] {
+			sums := dsl.Lookup(dsl.Get[map[string]map[string]string](l.plan, "memo"), in.ID)
+			return dsl.Lookup(sums, dsl.Lit(d.Name))
+		},
+		Lease: func(UnitID) dsl.Expr[int] { return dsl.Get[int](l.plan, "lease") },
+	}).Template
+	l.steps[name] = t
 	return t
 }
 

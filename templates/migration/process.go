@@ -132,12 +132,28 @@ type Step struct {
 // Undos are not: they run when asked and invalidate the record of the
 // step they undo.
 func (d StepDef) Memoized() bool {
+	if undos[d.Name] {
+		return false
+	}
 	switch d.Kind {
 	case StepConsole, StepDeployBackfill, StepScaleBackfill:
 		return true
 	}
 	return false
 }
+
+// undos are the names of the steps that undo others.
+var undos = func() map[string]bool {
+	out := map[string]bool{}
+	for _, steps := range Processes {
+		for _, d := range steps {
+			if d.Undo != nil {
+				out[d.Undo.Name] = true
+			}
+		}
+	}
+	return out
+}()
 
 // chain sets the checksum of every memoized step that runs: each covers
 // the step's name, the checksum of the settings it reads (inputs, by step

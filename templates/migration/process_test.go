@@ -109,71 +109,90 @@ func TestUndoWiring(t *testing.T) {
 	for _, tm := range wt.Spec.Templates {
 		templates[tm.Name] = tm
 	}
-	for kind, steps := range migration.Processes {
-		unit, ok := templates[kind]
-		if !ok || unit.DAG == nil {
-			t.Fatalf("no DAG template %s", kind)
-		}
-		tasks := map[string]wfv1.DAGTask{}
-		for _, task := range unit.DAG.Tasks {
-			tasks[task.Name] = task
-		}
-		var undos []string
-		for i, s := range steps {
-			if s.Undo == nil {
-				continue
+	// Each kind has two unit templates: KIND (main: no bookkeeping) and
+	// KIND-recorded (memoized steps through their wrappers, records
+	// forgotten before the first undo).
+	for _, variant := range []string{"", "-" + migration.EntrypointRecorded} {
+		for kind, steps := range migration.Processes {
+			recorded := variant != ""
+			unit, ok := templates[kind+variant]
+			if !ok || unit.DAG == nil {
+				t.Fatalf("no DAG template %s", kind+variant)
 			}
-			undos = append(undos, s.Undo.Name)
-			u, ok := tasks[s.Undo.Name]
-			if !ok {
-				t.Errorf("%s: no undo task %s for %s", kind, s.Undo.Name, s.Name)
-				continue
+			tasks := map[string]wfv1.DAGTask{}
+			for _, task := range unit.DAG.Tasks {
+				tasks[task.Name] = task
 			}
-			for _, later := range steps[i:] {
-				for _, want := range []string{later.Name + ".Failed", later.Name + ".Errored"} {
-					if !strings.Contains(u.Depends, want) {
-						t.Errorf("%s: undo %s does not run on %s: depends %q", kind, u.Name, want, u.Depends)
+			if _, ok := tasks["forget"]; ok && !recorded {
+				t.Errorf("%s forgets records it does not keep", kind)
+			}
+			var undos []string
+			for i, s := range steps {
+				if s.Undo == nil {
+					continue
+				}
+				undos = append(undos, s.Undo.Name)
+				u, ok := tasks[s.Undo.Name]
+				if !ok {
+					t.Errorf("%s: no undo task %s for %s", kind, s.Undo.Name, s.Name)
+					continue
+				}
+				// Undos run when asked: a memo wrapper would skip one whose
+				// record says it ran before.
+				if u.Template != s.Undo.Name {
+					t.Errorf("%s: undo %s runs template %s, not its own: undos are not memoized", kind, u.Name, u.Template)
+				}
+				if d := tasks[s.Name]; recorded && s.Memoized() && d.Template != "memo-"+s.Name {
+					t.Errorf("%s: step %s runs template %s, not its memo wrapper", kind+variant, s.Name, d.Template)
+				} else if !recorded && d.Template != s.Name {
+					t.Errorf("%s: step %s runs template %s, not its own", kind, s.Name, d.Template)
+				}
+				for _, later := range steps[i:] {
+					for _, want := range []string{later.Name + ".Failed", later.Name + ".Errored"} {
+						if !strings.Contains(u.Depends, want) {
+							t.Errorf("%s: undo %s does not run on %s: depends %q", kind, u.Name, want, u.Depends)
+						}
 					}
 				}
+				if !strings.Contains(u.Depends, s.Name+".Succeeded") && i < len(steps)-1 {
+					t.Errorf("%s: undo %s runs whether or not %s succeeded: depends %q", kind, u.Name, s.Name, u.Depends)
+				}
 			}
-			if !strings.Contains(u.Depends, s.Name+".Succeeded") && i < len(steps)-1 {
-				t.Errorf("%s: undo %s runs whether or not %s succeeded: depends %q", kind, u.Name, s.Name, u.Depends)
+			// Latest first: each undo waits for the one of the step after it.
+			for i := 0; i+1 < len(undos); i++ {
+				if !strings.Contains(tasks[undos[i]].Depends, undos[i+1]+".Omitted") {
+					t.Errorf("%s: undo %s does not wait for the later undo %s: %q", kind, undos[i], undos[i+1], tasks[undos[i]].Depends)
+				}
 			}
-		}
-		// Latest first: each undo waits for the one of the step after it.
-		for i := 0; i+1 < len(undos); i++ {
-			if !strings.Contains(tasks[undos[i]].Depends, undos[i+1]+".Omitted") {
-				t.Errorf("%s: undo %s does not wait for the later undo %s: %q", kind, undos[i], undos[i+1], tasks[undos[i]].Depends)
-			}
-		}
-		if len(undos) == 0 {
-			continue
-		}
-		// The unit's records are forgotten before the first undo runs, so
-		// that no later run adopts what is taken back.
-		first := tasks[undos[len(undos)-1]]
-		if f, ok := tasks["forget"]; !ok || f.Template != "memo-forget" || !strings.Contains(first.Depends, "forget.Succeeded") {
-			t.Errorf("%s: the first undo %s does not wait for forget (memo-forget): depends %q", kind, first.Name, first.Depends)
-		}
-		rb, ok := templates[kind+"-rollback"]
-		if !ok || rb.DAG == nil {
-			t.Errorf("no rollback template for %s", kind)
-			continue
-		}
-		var got []string
-		for _, task := range rb.DAG.Tasks {
-			got = append(got, task.Name)
-			if task.Name == "forget" {
+			if len(undos) == 0 {
 				continue
 			}
-			if !strings.Contains(task.When, "run[inputs.parameters.id]") {
-				t.Errorf("%s-rollback: %s runs whatever the plan: when %q", kind, task.Name, task.When)
+			// The unit's records are forgotten before the first undo runs, so
+			// that no later run adopts what is taken back.
+			first := tasks[undos[len(undos)-1]]
+			if f, ok := tasks["forget"]; recorded && (!ok || f.Template != "memo-forget" || !strings.Contains(first.Depends, "forget.Succeeded")) {
+				t.Errorf("%s: the first undo %s does not wait for forget (memo-forget): depends %q", kind, first.Name, first.Depends)
 			}
-		}
-		slices.Reverse(undos)
-		undos = append([]string{"forget"}, undos...)
-		if !slices.Equal(got, undos) {
-			t.Errorf("%s-rollback runs %v, want %v (latest first)", kind, got, undos)
+			rb, ok := templates[kind+"-rollback"]
+			if !ok || rb.DAG == nil {
+				t.Errorf("no rollback template for %s", kind)
+				continue
+			}
+			var got []string
+			for _, task := range rb.DAG.Tasks {
+				got = append(got, task.Name)
+				if task.Name == "forget" {
+					continue
+				}
+				if !strings.Contains(task.When, "run[inputs.parameters.id]") {
+					t.Errorf("%s-rollback: %s runs whatever the plan: when %q", kind, task.Name, task.When)
+				}
+			}
+			slices.Reverse(undos)
+			undos = append([]string{"forget"}, undos...)
+			if !slices.Equal(got, undos) {
+				t.Errorf("%s-rollback runs %v, want %v (latest first)", kind, got, undos)
+			}
 		}
 	}
 }

@@ -32,8 +32,11 @@ type Run struct {
 	Replays    []ReplayUnit    `json:"replays"`
 	Teardown   TeardownUnit    `json:"teardown"`
 	Targets    []TargetRun     `json:"targets"` // per target: its migrations and its replay, under one lock
-	// Bookkeeping is the endpoint of the etcd holding the memo records.
-	Bookkeeping string `json:"bookkeeping"`
+	// Bookkeeping is the endpoint of the etcd holding the memo records,
+	// empty when the config has none (nothing is recorded); LeaseSeconds
+	// the life of a claim.
+	Bookkeeping  string `json:"bookkeeping"`
+	LeaseSeconds int    `json:"leaseSeconds"`
 }
 
 // Approval modes of a gate, as in the config.
@@ -300,7 +303,9 @@ func NewRun(p *schema.Plan) (*Run, error) {
 	}
 	run.Teardown.Unit = Unit{Version: UnitVersion, Kind: KindTeardown, ID: TeardownID, Checksum: teardownChecksum(run.Teardown), Steps: decide(KindTeardown, on, modes)}
 	chain(KindTeardown, run.Teardown.Steps, func(string) string { return run.Teardown.Checksum })
-	run.Bookkeeping = p.Bookkeeping.Endpoint
+	if bk := p.Bookkeeping; bk != nil {
+		run.Bookkeeping, run.LeaseSeconds = bk.Endpoint, bk.LeaseSeconds
+	}
 	return run, nil
 }
 
@@ -386,18 +391,20 @@ type Decisions struct {
 	// Memo is each memoized step's checksum, by unit id and step name: a
 	// record with it is adopted, anything else re-runs the step.
 	Memo map[string]map[string]string `json:"memo"`
-	// Bookkeeping is the etcd endpoint the memo records are kept at.
+	// Bookkeeping is the etcd endpoint the memo records are kept at;
+	// Lease the seconds of a claim's lease.
 	Bookkeeping string `json:"bookkeeping"`
+	Lease       int    `json:"lease"`
 }
 
 // Decisions projects the run onto what Argo reads.
 func (r *Run) Decisions() Decisions {
 	d := Decisions{Captures: []string{}, Snapshots: []string{}, Targets: []string{}, Teardown: []string{},
 		Run: map[string][]string{}, Workers: map[string]int{}, Delay: map[string]string{}, Target: map[string]TargetRun{},
-		Memo: map[string]map[string]string{}, Bookkeeping: r.Bookkeeping}
+		Memo: map[string]map[string]string{}, Bookkeeping: r.Bookkeeping, Lease: r.LeaseSeconds}
 	for _, u := range r.Headers() {
 		for _, s := range u.Steps {
-			if s.Checksum == "" {
+			if s.Checksum == "" || r.Bookkeeping == "" {
 				continue
 			}
 			if d.Memo[u.ID] == nil {

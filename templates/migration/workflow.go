@@ -58,6 +58,9 @@ func Workflow(prefix string, run *Run, units *corev1.ConfigMap) (*wfv1.Workflow,
 		},
 		Spec: wfv1.WorkflowSpec{WorkflowTemplateRef: &wfv1.WorkflowTemplateRef{Name: Name}},
 	}
+	if run.Bookkeeping != "" {
+		wf.Spec.Entrypoint = EntrypointRecorded
+	}
 	wf.Spec.Arguments.Parameters = []wfv1.Parameter{
 		{Name: "plan", Value: wfv1.AnyStringPtr(string(plan))},
 		{Name: "units", Value: wfv1.AnyStringPtr(units.Name)},
