@@ -8,6 +8,8 @@
 package kubelet
 
 import (
+	"github.com/argoproj/argo-workflows/v3/workflow/packer"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -403,6 +405,11 @@ func (k *Kubelet) node(ctx context.Context, wf, id string) (*wfv1.NodeStatus, er
 	for {
 		w, err := k.c.Argo.ArgoprojV1alpha1().Workflows(cluster.Namespace).Get(ctx, wf, metav1.GetOptions{})
 		if err != nil {
+			return nil, err
+		}
+		// Over 1 MiB the controller keeps the nodes compressed; a real
+		// kubelet never reads them, our pods' wait container does.
+		if err := packer.DecompressWorkflow(w); err != nil {
 			return nil, err
 		}
 		if n, ok := w.Status.Nodes[id]; ok {

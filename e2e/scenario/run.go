@@ -13,6 +13,7 @@ import (
 
 	"github.com/argoproj/argo-workflows/v3/pkg/apiclient"
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	"github.com/argoproj/argo-workflows/v3/workflow/packer"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -467,6 +468,10 @@ func (st *state) untilDone(ctx context.Context, step Step) error {
 		}
 		if wf.Status.Phase.Completed() {
 			return true, nil
+		}
+		// Over 1 MiB the controller keeps the nodes compressed.
+		if err := packer.DecompressWorkflow(wf); err != nil {
+			return false, err
 		}
 		for _, n := range wf.Status.Nodes {
 			if n.Type == wfv1.NodeTypeSuspend && n.Phase == wfv1.NodeRunning {
