@@ -77,7 +77,7 @@ Show it before resubmitting a changed config.`,
 			if err != nil {
 				return err
 			}
-			recs, bad, err := list(cmd.Context(), io, client, "unit/")
+			recs, bad, err := list(cmd.Context(), io, client, migration.RecordPrefix)
 			if err != nil {
 				return err
 			}
@@ -92,7 +92,7 @@ Show it before resubmitting a changed config.`,
 				printChanges(io, changes)
 			}
 			if bad > 0 {
-				return exitErr(exitInvalid, fmt.Errorf("%d values under %s are not records", bad, client.MemoPrefix()+"unit/"))
+				return exitErr(exitInvalid, fmt.Errorf("%d values under %s are not records", bad, client.MemoPrefix()+migration.RecordPrefix))
 			}
 			return nil
 		},

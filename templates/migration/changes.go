@@ -27,8 +27,13 @@ type Change struct {
 	Planned  string `json:"planned,omitempty"`  // the plan's checksum; empty for orphaned
 }
 
+// RecordPrefix starts the key of every step record below the memo prefix:
+// a step's record is RecordPrefix + unit id + "/" + step name. The library
+// (recordDir) builds the same key in Argo.
+const RecordPrefix = "unit/"
+
 // RecordKey is the key of a step's memo record below the memo prefix.
-func RecordKey(unit, step string) string { return "unit/" + unit + "/" + step }
+func RecordKey(unit, step string) string { return RecordPrefix + unit + "/" + step }
 
 // Keep is what the run adopts: every memoized step's record key with the
 // plan's checksum, the keep set of `migrate gc`.
@@ -91,22 +96,20 @@ func (r *Run) Changes(recs []memo.Record, memoPrefix string) []Change {
 				c.Action = ActionRerun
 				c.Why = rerunWhy(rec, prev, upstream[u.ID], runsAgain)
 			}
-			if c.Action != ActionAdopt {
-				runsAgain[u.ID] = true
-			}
 			out = append(out, c)
 			prev = ""
 			if c.Action != ActionAdopt {
+				runsAgain[u.ID] = true
 				prev = s.Name
 			}
 		}
 	}
 	var orphans []Change
 	for key, rec := range byKey {
-		if planned[key] || !strings.HasPrefix(key, "unit/") {
+		if planned[key] || !strings.HasPrefix(key, RecordPrefix) {
 			continue
 		}
-		unit, step, _ := strings.Cut(strings.TrimPrefix(key, "unit/"), "/")
+		unit, step, _ := strings.Cut(strings.TrimPrefix(key, RecordPrefix), "/")
 		orphans = append(orphans, Change{Unit: unit, Step: step, Action: ActionOrphaned, Recorded: rec.Checksum,
 			Why: fmt.Sprintf("%s record of workflow %s; the plan has no such step", rec.State, rec.Owner.Name)})
 	}

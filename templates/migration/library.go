@@ -250,9 +250,9 @@ func (l *library) forget(dag dsl.Parent, id dsl.Expr[string]) *dsl.Call[dsl.None
 }
 
 // recordDir is the path of a unit's records below the memo prefix: one
-// record per memoized step, at unit/ID/STEP.
+// record per memoized step, at RecordPrefix + ID/STEP (RecordKey).
 func recordDir(id dsl.Expr[string]) dsl.Expr[string] {
-	return dsl.Concat(dsl.Lit("unit/"), id)
+	return dsl.Concat(dsl.Lit(RecordPrefix), id)
 }
 
 // undo is the rollback of one kind of unit: the undo of every step the

@@ -126,34 +126,18 @@ type Step struct {
 	Checksum string `json:"checksum,omitempty"`
 }
 
-// Memoized reports whether a step is memoized: whether it runs a pod
-// (the console, or a backfill resource step). Gates and the delay are
-// not: a gate of adopted work pauses again, and no pod runs either way.
-// Undos are not: they run when asked and invalidate the record of the
-// step they undo.
+// Memoized reports whether a step of a unit is memoized: whether it runs
+// a pod (the console, or a backfill resource step). Gates and the delay
+// are not: a gate of adopted work pauses again, and no pod runs either
+// way. Undos are never called memoized (the library calls them plain):
+// they run when asked, after the unit's records are forgotten.
 func (d StepDef) Memoized() bool {
-	if undos[d.Name] {
-		return false
-	}
 	switch d.Kind {
 	case StepConsole, StepDeployBackfill, StepScaleBackfill:
 		return true
 	}
 	return false
 }
-
-// undos are the names of the steps that undo others.
-var undos = func() map[string]bool {
-	out := map[string]bool{}
-	for _, steps := range Processes {
-		for _, d := range steps {
-			if d.Undo != nil {
-				out[d.Undo.Name] = true
-			}
-		}
-	}
-	return out
-}()
 
 // chain sets the checksum of every memoized step that runs: each covers
 // the step's name, the checksum of the settings it reads (inputs, by step

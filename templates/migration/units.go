@@ -403,8 +403,11 @@ func (r *Run) Decisions() Decisions {
 		Run: map[string][]string{}, Workers: map[string]int{}, Delay: map[string]string{}, Target: map[string]TargetRun{},
 		Memo: map[string]map[string]string{}, Bookkeeping: r.Bookkeeping, Lease: r.LeaseSeconds}
 	for _, u := range r.Headers() {
+		if r.Bookkeeping == "" {
+			break
+		}
 		for _, s := range u.Steps {
-			if s.Checksum == "" || r.Bookkeeping == "" {
+			if s.Checksum == "" {
 				continue
 			}
 			if d.Memo[u.ID] == nil {
