@@ -41,6 +41,10 @@ type builder struct {
 	errs ErrorList
 	used map[*tmplDef]bool
 	wt   *ir.WorkflowTemplate // being built
+
+	// checked caches the expression checker's verdicts: a library repeats
+	// the same expressions (a shared template called at many sites).
+	checked map[checkKey]checked
 }
 
 func (b *builder) errorf(pos Pos, msg string) {

@@ -58,38 +58,72 @@ func roots(s scope) []string {
 // funcEnv is Argo's function environment, without variables.
 var funcEnv = argoenv.GetFuncMap(map[string]any{})
 
+// checkKey is what a compile of an expression depends on: its text, the
+// variables in reach and whether it must be a boolean.
+type checkKey struct {
+	body, roots string
+	asBool      bool
+}
+
+// checked is a compile's verdict: its error, or the variable paths the
+// expression reads.
+type checked struct {
+	err   error
+	paths []string
+}
+
 // checkSite compiles the expression of one site and checks its variables.
 func (b *builder) checkSite(s scope, text string, typ ir.Type) {
 	body, ok := strings.CutPrefix(text, "{{=")
 	if ok {
 		body = strings.TrimSuffix(body, "}}")
 	}
-	env := make(map[string]any, len(funcEnv)+6)
-	for k, v := range funcEnv {
-		env[k] = v
+	rs := roots(s)
+	key := checkKey{body: body, roots: strings.Join(rs, ","), asBool: typ == ir.Bool && !ok}
+	c, done := b.checked[key]
+	if !done {
+		c = compileCheck(key, rs)
+		if b.checked == nil {
+			b.checked = map[checkKey]checked{}
+		}
+		b.checked[key] = c
 	}
-	for _, r := range roots(s) {
-		env[r] = map[string]any{}
-	}
-	opts := []expr.Option{expr.Env(env)}
-	if typ == ir.Bool && !ok {
-		opts = append(opts, expr.AsBool())
-	}
-	if _, err := expr.Compile(body, opts...); err != nil {
-		b.errorf(s.pos, msgExprCheck(s.field, body, err))
+	if c.err != nil {
+		b.errorf(s.pos, msgExprCheck(s.field, body, c.err))
 		return
 	}
-	tree, err := parser.Parse(body)
-	if err != nil {
-		return
-	}
-	v := &pathVisitor{}
-	ast.Walk(&tree.Node, v)
-	for _, p := range v.paths {
+	for _, p := range c.paths {
 		if !inScope(s, strings.Split(p, ".")) {
 			b.errorf(s.pos, msgUnknownVariable(s.field, p))
 		}
 	}
+}
+
+// compileCheck compiles an expression with expr-lang in Argo's function
+// environment and the root variables rs, and lists the variable paths it
+// reads.
+func compileCheck(key checkKey, rs []string) checked {
+	env := make(map[string]any, len(funcEnv)+len(rs))
+	for k, v := range funcEnv {
+		env[k] = v
+	}
+	for _, r := range rs {
+		env[r] = map[string]any{}
+	}
+	opts := []expr.Option{expr.Env(env)}
+	if key.asBool {
+		opts = append(opts, expr.AsBool())
+	}
+	if _, err := expr.Compile(key.body, opts...); err != nil {
+		return checked{err: err}
+	}
+	tree, err := parser.Parse(key.body)
+	if err != nil {
+		return checked{}
+	}
+	v := &pathVisitor{}
+	ast.Walk(&tree.Node, v)
+	return checked{paths: v.paths}
 }
 
 // inScope reports whether a variable path names something in reach in s,

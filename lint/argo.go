@@ -27,17 +27,29 @@ var argoMu sync.Mutex
 type objectSet struct {
 	wfts  map[string][]*wfv1.WorkflowTemplate
 	cwfts map[string]*wfv1.ClusterWorkflowTemplate
+
+	digests map[string]bool // Options.Verified
+	// ifaces holds, for each verified template, its interface (see
+	// interfaceOf): what a reference to it is validated against.
+	ifaces map[Object]Object
 }
 
-func newObjectSet(units []*unit) *objectSet {
-	s := &objectSet{wfts: map[string][]*wfv1.WorkflowTemplate{}, cwfts: map[string]*wfv1.ClusterWorkflowTemplate{}}
+func newObjectSet(units []*unit, digests map[string]bool) *objectSet {
+	s := &objectSet{wfts: map[string][]*wfv1.WorkflowTemplate{}, cwfts: map[string]*wfv1.ClusterWorkflowTemplate{},
+		digests: digests, ifaces: map[Object]Object{}}
 	for _, u := range units {
 		switch v := u.obj.(type) {
 		case *wfv1.WorkflowTemplate:
 			s.wfts[v.Name] = append(s.wfts[v.Name], v)
+			if s.verified(u) && stubbable(&v.Spec) {
+				s.ifaces[v] = &wfv1.WorkflowTemplate{TypeMeta: v.TypeMeta, ObjectMeta: v.ObjectMeta, Spec: interfaceOf(v.Spec)}
+			}
 		case *wfv1.ClusterWorkflowTemplate:
 			if _, ok := s.cwfts[v.Name]; !ok {
 				s.cwfts[v.Name] = v
+				if s.verified(u) && stubbable(&v.Spec) {
+					s.ifaces[v] = &wfv1.ClusterWorkflowTemplate{TypeMeta: v.TypeMeta, ObjectMeta: v.ObjectMeta, Spec: interfaceOf(v.Spec)}
+				}
 			}
 		}
 	}
@@ -47,28 +59,44 @@ func newObjectSet(units []*unit) *objectSet {
 // wftGetter is Argo's WorkflowTemplateNamespacedGetter over an objectSet,
 // preferring a template in the namespace of the object being validated.
 type wftGetter struct {
-	set *objectSet
-	ns  string
+	set   *objectSet
+	ns    string
+	iface bool // resolve verified templates to their interface (interfaceOf)
 }
 
 func (g wftGetter) Get(name string) (*wfv1.WorkflowTemplate, error) {
 	cands := g.set.wfts[name]
 	for _, c := range cands {
 		if c.Namespace == g.ns || c.Namespace == "" || g.ns == "" {
-			return c, nil
+			return g.set.wftIface(c, g.iface), nil
 		}
 	}
 	if len(cands) > 0 {
-		return cands[0], nil
+		return g.set.wftIface(cands[0], g.iface), nil
 	}
 	return nil, apierr.NewNotFound(schema.GroupResource{Group: "argoproj.io", Resource: "workflowtemplates"}, name)
 }
 
+// wftIface is what a reference to c is validated against: c, or its
+// interface when c is verified.
+func (s *objectSet) wftIface(c *wfv1.WorkflowTemplate, iface bool) *wfv1.WorkflowTemplate {
+	if i, ok := s.ifaces[c]; ok && iface {
+		return i.(*wfv1.WorkflowTemplate)
+	}
+	return c
+}
+
 // cwftGetter is Argo's ClusterWorkflowTemplateGetter over an objectSet.
-type cwftGetter struct{ set *objectSet }
+type cwftGetter struct {
+	set   *objectSet
+	iface bool // as wftGetter's
+}
 
 func (g cwftGetter) Get(name string) (*wfv1.ClusterWorkflowTemplate, error) {
 	if c, ok := g.set.cwfts[name]; ok {
+		if i, ok := g.set.ifaces[c]; ok && g.iface {
+			return i.(*wfv1.ClusterWorkflowTemplate), nil
+		}
 		return c, nil
 	}
 	return nil, apierr.NewNotFound(schema.GroupResource{Group: "argoproj.io", Resource: "clusterworkflowtemplates"}, name)
@@ -92,8 +120,12 @@ type argoFinding struct {
 // The result has at most two findings per object.
 func validateWithArgo(u *unit, set *objectSet) []argoFinding {
 	m := metaOf(u.obj)
-	wg := wftGetter{set: set, ns: m.Namespace}
-	cg := cwftGetter{set: set}
+	// An object submitted from a template has no templates of its own
+	// (Argo refuses them): it is validated against the interface of a
+	// verified template.
+	iface := u.spec.WorkflowTemplateRef != nil
+	wg := wftGetter{set: set, ns: m.Namespace, iface: iface}
+	cg := cwftGetter{set: set, iface: iface}
 	var runs []func() error
 	switch v := u.obj.(type) {
 	case *wfv1.WorkflowTemplate:

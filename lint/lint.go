@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -27,7 +28,20 @@ type Object = runtime.Object
 // templateRef and workflowTemplateRef. It does not modify the objects. The
 // result is sorted.
 func Objects(objs []Object) Problems {
-	l := &linter{}
+	return ObjectsWith(objs, Options{})
+}
+
+// ObjectsWith is Objects with options.
+func ObjectsWith(objs []Object, opts Options) Problems {
+	l := &linter{verified: opts.Verified}
+	for _, o := range opts.Context {
+		if o != nil && !reflect.ValueOf(o).IsNil() {
+			o = o.DeepCopyObject()
+		}
+		if u, err := newUnit(o); err == nil {
+			l.context = append(l.context, u)
+		}
+	}
 	for i, o := range objs {
 		// Argo's validator stores resolved templates into a Workflow's
 		// status: validate a copy so the caller's object stays as it was.
@@ -133,8 +147,10 @@ func (u *unit) exists(p string) bool {
 
 // linter runs every check over a set of units and collects the problems.
 type linter struct {
-	units []*unit
-	probs Problems
+	units    []*unit
+	context  []*unit // Options.Context
+	probs    Problems
+	verified map[string]bool // Options.Verified
 }
 
 // Bounds on the work of one run: Argo's validator takes time that grows
@@ -186,7 +202,7 @@ func (l *linter) run() {
 		}
 	}
 	l.units = units
-	set := newObjectSet(l.units)
+	set := newObjectSet(slices.Concat(l.units, l.context), l.verified)
 	// Templates first: a Workflow or CronWorkflow submitted from one
 	// (workflowTemplateRef) is validated with its templates, and repeats
 	// their errors, which are reported once, on the template.
@@ -206,6 +222,9 @@ func isTemplateKind(kind string) bool {
 }
 
 func (l *linter) checkUnit(u *unit, set *objectSet, reported map[string]map[string]bool) {
+	if set.verified(u) {
+		return // passed every check before (Options.Verified)
+	}
 	var ours []Problem
 	c := &checker{u: u, report: func(path, msg string, warning bool) {
 		ours = append(ours, l.problem(u, path, msg, warning))

@@ -339,7 +339,7 @@ func TestWrappedIsStricter(t *testing.T) {
 		}
 		l.addFile(f, data)
 	}
-	set := newObjectSet(l.units)
+	set := newObjectSet(l.units, nil)
 	checked := 0
 	for _, u := range l.units {
 		wt, ok := u.obj.(*wfv1.WorkflowTemplate)
@@ -379,5 +379,19 @@ func TestObjectsLeavesWorkflowStatusAlone(t *testing.T) {
 	}
 	if len(wf.Status.StoredTemplates) != 0 {
 		t.Errorf("Objects changed the Workflow's status: %d stored templates", len(wf.Status.StoredTemplates))
+	}
+}
+
+// TestArgoVersion: the version digests are recorded with is the one the
+// module requires, so a digest recorded with one Argo validator never
+// vouches for another.
+func TestArgoVersion(t *testing.T) {
+	data, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "github.com/argoproj/argo-workflows/v3 " + argoVersion + "\n"
+	if !strings.Contains(string(data), want) {
+		t.Errorf("go.mod does not require %q: set argoVersion in verified.go to the version it requires", strings.TrimSpace(want))
 	}
 }

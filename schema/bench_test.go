@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 )
 
 // bigConfig writes a config that names n indices one by one in a snapshot,
@@ -53,7 +52,8 @@ replayers:
 }
 
 // BenchmarkLoad1000Indices measures Load (read, JSON Schema, CEL rules and
-// planning) on a config naming 1,000 indices three times. Goal: under 100 ms.
+// planning) on a config naming 1,000 indices three times. Goal: at most
+// 20 ms per op (docs/performance.md).
 func BenchmarkLoad1000Indices(b *testing.B) {
 	data := bigConfig(1000)
 	b.SetBytes(int64(len(data)))
@@ -65,17 +65,12 @@ func BenchmarkLoad1000Indices(b *testing.B) {
 	}
 }
 
-// TestLoad1000Indices checks that the benchmark's config is valid and that
-// loading it stays well within the benchmark's goal (the bound here is loose,
-// for a shared machine).
+// TestLoad1000Indices checks that the benchmark's config is valid (its
+// speed is the benchmark's: no timed test).
 func TestLoad1000Indices(t *testing.T) {
 	data := bigConfig(1000)
-	start := time.Now()
 	if _, errs := Load("big.yaml", data); len(errs) > 0 {
 		t.Fatal(errs)
-	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("Load took %v", d)
 	}
 	// An index outside the snapshot is found among the thousand.
 	last := "                - logs-app-0999\n"

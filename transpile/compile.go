@@ -25,6 +25,21 @@ type File struct {
 // invalid it returns no files and an ErrorList of every problem, each
 // pointing at the DSL line that produced the offending part.
 func Compile(lib *ir.Library) ([]File, error) {
+	return CompileWith(lib, lint.Options{})
+}
+
+// CompileWith is Compile with lint's options: a library whose objects are
+// in opts.Verified is not checked again.
+func CompileWith(lib *ir.Library, opts lint.Options) ([]File, error) {
+	if err := CheckWith(lib, opts); err != nil {
+		return nil, err
+	}
+	return Render(lib)
+}
+
+// CheckWith is CompileWith without the files: nil, or an ErrorList of
+// every problem.
+func CheckWith(lib *ir.Library, opts lint.Options) error {
 	objs := Objects(lib)
 	var errs ErrorList
 	set := make([]runtime.Object, len(objs))
@@ -35,13 +50,25 @@ func Compile(lib *ir.Library) ([]File, error) {
 	for _, wt := range lib.WorkflowTemplates {
 		byName[wt.Name] = wt
 	}
-	for _, p := range lint.Objects(set) {
+	for _, p := range lint.ObjectsWith(set, opts) {
 		if p.Warning {
 			continue
 		}
 		wt := byName[strings.TrimPrefix(p.Object, "WorkflowTemplate/")]
 		errs = append(errs, &Error{Pos: dslPos(wt, p.Path), Object: p.Object, Path: p.Path, Msg: p.Msg})
 	}
+	if len(errs) > 0 {
+		errs.Sort()
+		return errs
+	}
+	return nil
+}
+
+// Render writes each WorkflowTemplate of lib as one YAML file named after
+// it, sorted by name, without checking it (see Compile).
+func Render(lib *ir.Library) ([]File, error) {
+	objs := Objects(lib)
+	var errs ErrorList
 	files := make([]File, 0, len(objs))
 	for _, o := range objs {
 		data, err := Marshal(o)
@@ -52,7 +79,6 @@ func Compile(lib *ir.Library) ([]File, error) {
 		files = append(files, File{Name: o.Name + ".yaml", Data: data})
 	}
 	if len(errs) > 0 {
-		errs.Sort()
 		return nil, errs
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })

@@ -26,6 +26,7 @@ type compileFlags struct {
 	config string
 	sample bool
 	follow bool
+	strict bool
 }
 
 func newCompileCmd(io *cliIO) *cobra.Command {
@@ -53,6 +54,11 @@ With --check, nothing is written
 at all: the command compares DIR with what it would write and exits 1 with a
 unified diff when they differ (the CI use).
 
+The migration library is the same for every config, and its tests have run
+Argo's validator on it in full: with --config, compile checks the Workflow
+with Argo's validator against the library's interface and does not walk the
+library again. --strict walks it again (docs/performance.md).
+
 Libraries: ` + strings.Join(exampleNames(), ", "),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if (f.config != "" || f.sample) && len(args) > 0 || f.config != "" && f.sample {
@@ -66,6 +72,7 @@ Libraries: ` + strings.Join(exampleNames(), ", "),
 	c.Flags().StringVarP(&f.out, "output", "o", "out", "directory to write the YAML to")
 	c.Flags().BoolVar(&f.follow, "follow", false, "when -o is a symbolic link, write into the directory it points to")
 	c.Flags().StringVar(&f.check, "check", "", "compare DIR with the generated files instead of writing")
+	c.Flags().BoolVar(&f.strict, "strict", false, "with --config or --sample: run Argo's validator in full on the library and the Workflow")
 	return c
 }
 
@@ -136,11 +143,11 @@ func runCompile(io *cliIO, f compileFlags, names []string) error {
 	var err error
 	switch {
 	case f.sample:
-		files, err = compileRun(io, "sample.yaml", schema.Sample())
+		files, err = compileRun(io, "sample.yaml", schema.Sample(), f.strict)
 	case f.config != "":
 		var data []byte
 		if data, err = readConfig(f.config); err == nil {
-			files, err = compileRun(io, f.config, data)
+			files, err = compileRun(io, f.config, data, f.strict)
 		}
 	default:
 		files, err = compileExamples(io, names)
@@ -220,8 +227,8 @@ func checkDir(io *cliIO, dir string, files map[string][]byte) error {
 }
 
 // compileRun compiles the run of a migration config.
-func compileRun(io *cliIO, path string, data []byte) (map[string][]byte, error) {
-	out, _, err := migration.Compile(path, data)
+func compileRun(io *cliIO, path string, data []byte, strict bool) (map[string][]byte, error) {
+	out, _, err := migration.CompileWith(path, data, migration.Options{Strict: strict})
 	if err != nil {
 		return nil, configFailure(io, path, err)
 	}

@@ -21,7 +21,8 @@ func addConfigCommands(root *cobra.Command, io *cliIO) {
 }
 
 func newValidateCmd(io *cliIO) *cobra.Command {
-	return &cobra.Command{
+	var strict bool
+	c := &cobra.Command{
 		Use:   "validate FILE...",
 		Short: "Check migration configs (YAML or JSON) and report every problem",
 		Long: `Validate checks migration configs: the YAML or JSON itself, the JSON Schema
@@ -37,12 +38,14 @@ and exits 1 when there is any. A valid config is summarised as the work
 items it expands to.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runValidate(io, args)
+			return runValidate(io, args, strict)
 		},
 	}
+	c.Flags().BoolVar(&strict, "strict", false, "run Argo's validator in full on the library and the Workflow, as compile --strict")
+	return c
 }
 
-func runValidate(io *cliIO, files []string) error {
+func runValidate(io *cliIO, files []string, strict bool) error {
 	var problems []diagnostic
 	for _, file := range files {
 		data, err := readConfig(file)
@@ -58,7 +61,7 @@ func runValidate(io *cliIO, files []string) error {
 		// What compile finds beyond the config's own rules (the sizes of
 		// what the plan expands to), validate finds too: it runs the same
 		// checks.
-		if _, _, err := migration.Compile(file, data); err != nil {
+		if _, err := migration.Check(file, data, migration.Options{Strict: strict}); err != nil {
 			var cfgErrs schema.ErrorList
 			if !errors.As(err, &cfgErrs) {
 				return exitErr(exitInternal, err) // as compile: not the config's fault
