@@ -197,7 +197,7 @@ func (b *builder) template(d *tmplDef) *ir.Template {
 		rs := *t.RetryStrategy
 		s := scope{tmpl: d, pos: d.retryIfPos, field: "retryStrategy.expression"}
 		before := len(b.errs)
-		b.refs(s, d.retryIf)
+		b.refs(s, d.retryIf, false)
 		rs.Expression = renderExpr(d.retryIf)
 		b.site(s, rs.Expression, ir.Bool, before)
 		t.RetryStrategy = &rs
@@ -290,7 +290,7 @@ func (b *builder) env(s scope, vars []envVar) []corev1.EnvVar {
 // one; refs are checked against the scope.
 func (b *builder) text(s scope, n node) string {
 	before := len(b.errs)
-	b.refs(s, n)
+	b.refs(s, n, true)
 	t := renderText(n)
 	if strings.HasPrefix(t, "{{=") {
 		b.site(s, t, n.exprType(), before)
@@ -307,22 +307,26 @@ func (b *builder) site(s scope, text string, typ ir.Type, errsBefore int) {
 	b.wt.Exprs = append(b.wt.Exprs, ir.ExprSite{Template: s.tmpl.name, Field: s.field, Text: text, Type: typ, Pos: s.pos})
 }
 
-// refs checks that every reference in n is in reach from s.
-func (b *builder) refs(s scope, n node) {
+// refs checks that every reference in n is in reach from s. placeholder
+// says n is rendered as text, where a reference alone stays a plain {{...}}.
+func (b *builder) refs(s scope, top node, placeholder bool) {
 	guarded := map[*refNode]bool{}
-	walk(n, func(n node) {
+	walk(top, func(n node) {
 		if o, ok := n.(*opNode); ok && o.op == "??" {
 			if r, ok := o.args[0].(*refNode); ok {
 				guarded[r] = true
 			}
 		}
 	})
-	walk(n, func(n node) {
+	walk(top, func(n node) {
 		switch v := n.(type) {
 		case *misuseNode:
 			b.errorf(v.pos, v.msg)
 		case *refNode:
 			b.ref(s, v)
+			if v.wholeMapItem() && (v != top || !placeholder) {
+				b.errorf(s.pos, msgWholeItemInExpr())
+			}
 			if !guarded[v] {
 				b.mayBeSkipped(s, v)
 			}
@@ -505,7 +509,7 @@ func (b *builder) call(c *callDef, above map[*callDef]bool) *ir.Call {
 		ws := s.at("when")
 		ws.pos = c.whenPos
 		before := len(b.errs)
-		b.refs(ws, c.when)
+		b.refs(ws, c.when, false)
 		out.When = renderCondition(c.when)
 		b.site(ws, out.When, ir.Bool, before)
 	}
@@ -558,7 +562,7 @@ func (b *builder) hook(s scope, parent *tmplDef, hk hook) wfv1.LifecycleHook {
 		h.Template = hk.inv.callee.name
 	}
 	if hk.cond != nil {
-		b.refs(s, hk.cond)
+		b.refs(s, hk.cond, false)
 		h.Expression = renderExpr(hk.cond)
 	}
 	return h
@@ -625,7 +629,7 @@ func (b *builder) outputs(d *tmplDef) []ir.Output {
 			}
 		case d.kind == ir.KindDAG || d.kind == ir.KindSteps:
 			before := len(b.errs)
-			b.refs(s, n)
+			b.refs(s, n, false)
 			if r, ok := n.(*refNode); ok {
 				o.ValueFrom.Parameter = "{{" + r.placeholderPath() + "}}"
 			} else {
@@ -634,7 +638,7 @@ func (b *builder) outputs(d *tmplDef) []ir.Output {
 			}
 		default:
 			before := len(b.errs)
-			b.refs(s, n)
+			b.refs(s, n, false)
 			o.ValueFrom.Expression = renderExpr(n)
 			b.site(s.at("outputs."+f.name), o.ValueFrom.Expression, f.typ, before)
 		}

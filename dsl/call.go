@@ -374,7 +374,7 @@ func FromList[T any](list Expr[[]T]) Items[T] { return Items[T]{param: list.n} }
 // call's arguments from the item.
 func ForEach[T, I, O any](d Parent, name string, callee typed[I, O], items Items[T], args func(item Expr[T]) I) *Call[O] {
 	pos := callerPos()
-	item := Expr[T]{n: &refNode{kind: refItem, typ: typeOf(reflect.TypeFor[T]()), pos: pos}}
+	item := Expr[T]{n: &refNode{kind: refItem, typ: typeOf(reflect.TypeFor[T]()), pos: pos, mapItem: isObject(reflect.TypeFor[T]())}}
 	c := addCall(d, name, callee, args(item), pos, true)
 	c.loop = true
 	c.itemType = reflect.TypeFor[T]()
@@ -384,6 +384,14 @@ func ForEach[T, I, O any](d Parent, name string, callee typed[I, O], items Items
 		c.misuse(pos, msgEmptyItems(name))
 	}
 	return &Call[O]{c}
+}
+
+// isObject reports whether values of t are JSON objects: structs and maps.
+func isObject(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind() == reflect.Struct || t.Kind() == reflect.Map
 }
 
 func toItems(vs []any) ([]wfv1.Item, error) {

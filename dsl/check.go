@@ -63,6 +63,7 @@ var funcEnv = argoenv.GetFuncMap(map[string]any{})
 type checkKey struct {
 	body, roots string
 	asBool      bool
+	textItem    bool // the loop item is text (a scalar or a list), not a map of fields
 }
 
 // checked is a compile's verdict: its error, or the variable paths the
@@ -79,7 +80,8 @@ func (b *builder) checkSite(s scope, text string, typ ir.Type) {
 		body = strings.TrimSuffix(body, "}}")
 	}
 	rs := roots(s)
-	key := checkKey{body: body, roots: strings.Join(rs, ","), asBool: typ == ir.Bool && !ok}
+	key := checkKey{body: body, roots: strings.Join(rs, ","), asBool: typ == ir.Bool && !ok,
+		textItem: s.call != nil && s.call.loop && !isObject(s.call.itemType)}
 	c, done := b.checked[key]
 	if !done {
 		c = compileCheck(key, rs)
@@ -109,6 +111,11 @@ func compileCheck(key checkKey, rs []string) checked {
 	}
 	for _, r := range rs {
 		env[r] = map[string]any{}
+	}
+	if key.textItem {
+		// What Argo gives an expression for a scalar or list item:
+		// its text (workflow/controller processItem).
+		env["item"] = ""
 	}
 	opts := []expr.Option{expr.Env(env)}
 	if key.asBool {

@@ -44,3 +44,31 @@ func TestCheckerCatchesBrokenExpressions(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildRunsTheChecker: Build sends every expression it renders through
+// the checker, so an expression a renderer bug would emit is reported at
+// the DSL line of its use. (The nodes here are ones no exported function
+// builds: a renderer bug, simulated.)
+func TestBuildRunsTheChecker(t *testing.T) {
+	lib := NewLibrary("wired")
+	wt := lib.WorkflowTemplate("wired")
+	type in struct{ Host Expr[string] }
+	probe := Container[in, None](wt, "probe").Image("busybox:1.36")
+	dag := DAG[in, None](wt, "main")
+	broken := Expr[string]{n: &opNode{op: "call", fn: "nosuchfunc", args: []node{dag.In().Host.n}, typ: ir.String}}
+	Task(dag, "a", probe, in{Host: broken})
+	unknown := Expr[bool]{n: &opNode{op: "==", args: []node{
+		&refNode{kind: refVar, name: "workflow.nope", typ: ir.String}, &litNode{v: "x", typ: ir.String}}, typ: ir.Bool}}
+	Task(dag, "b", probe, in{Host: Lit("b")}).When(unknown)
+	wt.Entrypoint(dag)
+	_, errs := lib.Build()
+	got := errs.Error()
+	for _, want := range []string{
+		"dsl/check_test.go:59: arguments.host: expression nosuchfunc(inputs.parameters.host) does not compile in Argo's environment: unknown name nosuchfunc",
+		"dsl/check_test.go:62: when: workflow.nope is not a variable in reach here",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Build did not report %q; got:\n%s", want, got)
+		}
+	}
+}

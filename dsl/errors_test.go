@@ -100,6 +100,15 @@ func caseReferences() *dsl.Library {
 	dsl.ForEach(main, "each3", echo, dsl.Values(row{Name: "c"}), func(item dsl.Expr[row]) host {
 		return host{Host: dsl.Field[string](item, "nmae")} // want "dsl_test.row has no field with JSON name \"nmae\""
 	})
+	var kept dsl.Expr[row]
+	dsl.ForEach(main, "each4", echo, dsl.Values(row{Name: "d"}), func(item dsl.Expr[row]) host { // want "the loop item is an object, and Argo gives expressions only its fields, each as text: read a field (dsl.Field or dsl.Get), or pass the item alone as an argument (it is then its JSON text)"
+		kept = item
+		return host{Host: dsl.ToString(dsl.Len(item))}
+	})
+	dsl.Task(main, "after", echo, host{Host: dsl.Field[string](kept, "name")}) // want "the loop item is used outside its ForEach call"
+	dsl.ForEach(main, "each5", echo, dsl.Values(row{Name: "e"}), func(item dsl.Expr[row]) host {
+		return host{Host: dsl.ToJSON(item)} // the whole item as text is its JSON: fine
+	})
 	wt.Entrypoint(main)
 	return lib
 }

@@ -92,6 +92,10 @@ type refNode struct {
 	call  *callDef // producer of a task or step output
 	wt    *WorkflowTemplate
 	pos   Pos
+
+	// mapItem: the loop item is an object (a struct or map). Argo hands
+	// expressions such an item as a map of its fields' texts, not whole.
+	mapItem bool
 }
 
 func (r *refNode) exprType() ir.Type { return r.typ }
@@ -381,9 +385,18 @@ func (r *refNode) exprPath() string {
 }
 
 // carriedAsString reports whether Argo hands the referenced value to
-// expressions as a string whatever its real type (parameters and outputs).
+// expressions as a string whatever its real type: parameters, outputs and
+// loop items. A scalar item is its text ("3", "true"); an object item's
+// fields are each their text, a list or object field its JSON text
+// (workflow/controller processItem); a list item is its JSON text.
 func (r *refNode) carriedAsString() bool {
-	return r.kind != refItem && r.kind != refTaskStatus
+	return r.kind != refTaskStatus
+}
+
+// wholeMapItem reports whether r is an object loop item itself, which
+// Argo does not give expressions whole (only its fields, as text).
+func (r *refNode) wholeMapItem() bool {
+	return r.kind == refItem && r.mapItem && len(r.field) == 0
 }
 
 // renderText renders n where Argo expects text (an argument value, a

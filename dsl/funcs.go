@@ -101,13 +101,15 @@ func Default[T Scalar](e Expr[T], v T) Expr[T] {
 
 // Get is the field of a compound value with the given JSON name, checked at
 // Build against T's Go fields. On a loop item it stays a plain {{item.x}}
-// placeholder; on anything else it is an expression.
+// placeholder, read in expressions as the field's type (Argo gives them its
+// text); a field of such a field, and a field of anything else, is an
+// expression over the JSON value.
 func Get[F, T any](e Expr[T], jsonName string) Expr[F] {
 	pos := callerPos()
 	if msg := checkField(reflect.TypeFor[T](), reflect.TypeFor[F](), jsonName); msg != "" {
 		return Expr[F]{n: &misuseNode{msg: msg, pos: pos}}
 	}
-	if ref, ok := e.n.(*refNode); ok && ref.kind == refItem {
+	if ref, ok := e.n.(*refNode); ok && ref.kind == refItem && len(ref.field) == 0 {
 		cp := *ref
 		cp.field = append(append([]string(nil), ref.field...), jsonName)
 		cp.typ = typeOf(reflect.TypeFor[F]())

@@ -145,6 +145,11 @@ func msgGlobalNoEntrypoint(name, wt string) string {
 	return fmt.Sprintf("workflow parameter %q used, but WorkflowTemplate %q has no entrypoint to declare it", name, wt)
 }
 
+func msgWholeItemInExpr() string {
+	return "the loop item is an object, and Argo gives expressions only its fields, each as text: " +
+		"read a field (dsl.Field or dsl.Get), or pass the item alone as an argument (it is then its JSON text)"
+}
+
 func msgItemOutsideLoop() string {
 	return "the loop item is used outside its ForEach call"
 }

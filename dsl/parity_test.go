@@ -2,9 +2,11 @@ package dsl_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"testing"
 
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	"github.com/argoproj/argo-workflows/v3/util/template"
 
 	"github.com/migratekit/migrate/dsl"
@@ -169,17 +171,192 @@ func TestParity(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			text := c.expr.String()
-			quoted := strconv.Quote(text)
-			out, err := template.Replace(quoted, env, false)
-			if err != nil {
-				t.Fatalf("Argo could not substitute %s: %v", text, err)
-			}
-			var got string
-			if err := json.Unmarshal([]byte(out), &got); err != nil {
-				t.Fatalf("result %s: %v", out, err)
-			}
-			if got != c.want {
+			if got := argoEval(t, text, env); got != c.want {
 				t.Errorf("%s\n  rendered %s\n  evaluates to %q, want %q", c.name, text, got, c.want)
+			}
+		})
+	}
+}
+
+// argoEval is text as Argo's substitution code leaves it in scope, strict
+// as the controller is when it expands a task.
+func argoEval(t *testing.T, text string, scope map[string]any) string {
+	t.Helper()
+	out, err := template.Replace(strconv.Quote(text), scope, false)
+	if err != nil {
+		t.Fatalf("Argo could not substitute %s: %v", text, err)
+	}
+	var got string
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("result %s: %v", out, err)
+	}
+	return got
+}
+
+// box is a loop item with a field of every kind.
+type box struct {
+	Name  string   `json:"name"`
+	N     int      `json:"n"`
+	Ratio float64  `json:"ratio"`
+	OK    bool     `json:"ok"`
+	Tags  []string `json:"tags"`
+	None  []string `json:"none"`
+	Owner owner    `json:"owner"`
+}
+
+// itemScope is the scope Argo's controller gives a task expanded from a
+// loop item (workflow/controller processItem, v3.7.18, unexported there):
+// a scalar item is its text; an object item is its JSON text as {{item}}
+// and each field's text as item.FIELD, which expressions see as a map of
+// texts; a list item is its JSON text.
+func itemScope(t *testing.T, itemJSON string) map[string]any {
+	t.Helper()
+	var item wfv1.Item
+	if err := item.UnmarshalJSON([]byte(itemJSON)); err != nil {
+		t.Fatal(err)
+	}
+	scope := map[string]any{}
+	switch item.GetType() {
+	case wfv1.Number, wfv1.Bool:
+		scope["item"] = fmt.Sprintf("%v", item)
+	case wfv1.String:
+		scope["item"] = item.GetStrVal()
+	case wfv1.Map:
+		for k, v := range item.GetMapVal() {
+			scope["item."+k] = fmt.Sprintf("%v", v)
+		}
+		b, err := json.Marshal(item.GetMapVal())
+		if err != nil {
+			t.Fatal(err)
+		}
+		scope["item"] = string(b)
+	case wfv1.List:
+		b, err := json.Marshal(item.GetListVal())
+		if err != nil {
+			t.Fatal(err)
+		}
+		scope["item"] = string(b)
+	}
+	return scope
+}
+
+type word struct {
+	W dsl.Expr[string]
+}
+
+// TestParityLoopItems: a typed field of a loop item, in every position,
+// evaluates in Argo's substitution code to what the Go-side expression
+// means, and so does a scalar or list item itself. Each expression is an
+// argument of its own loop, so Build checks it where it is used.
+func TestParityLoopItems(t *testing.T) {
+	type expr = dsl.Expr[string]
+	boxJSON := `{"name":"b1","n":5,"ratio":0.25,"ok":true,"tags":["x","y"],"none":[],"owner":{"uid":"u-9"}}`
+	var theBox box
+	if err := json.Unmarshal([]byte(boxJSON), &theBox); err != nil {
+		t.Fatal(err)
+	}
+	tags := func(b dsl.Expr[box]) dsl.Expr[[]string] { return dsl.Field[[]string](b, "tags") }
+	own := func(b dsl.Expr[box]) dsl.Expr[owner] { return dsl.Field[owner](b, "owner") }
+	boxes := []struct {
+		name string
+		f    func(dsl.Expr[box]) expr
+		want string
+	}{
+		{"length of a list field", func(b dsl.Expr[box]) expr { return dsl.ToString(dsl.Len(tags(b))) }, "2"},
+		{"length of an empty list field", func(b dsl.Expr[box]) expr { return dsl.ToString(dsl.Len(dsl.Field[[]string](b, "none"))) }, "0"},
+		{"in a list field", func(b dsl.Expr[box]) expr { return dsl.ToString(dsl.In(dsl.Lit("y"), tags(b))) }, "true"},
+		{"not in a list field", func(b dsl.Expr[box]) expr { return dsl.ToString(dsl.In(dsl.Lit("z"), tags(b))) }, "false"},
+		{"list field as text", func(b dsl.Expr[box]) expr { return dsl.ToJSON(tags(b)) }, `["x","y"]`},
+		{"bool field equals true", func(b dsl.Expr[box]) expr { return dsl.ToString(dsl.Eq(dsl.Field[bool](b, "ok"), dsl.Lit(true))) }, "true"},
+		{"not of a bool field", func(b dsl.Expr[box]) expr { return dsl.ToString(dsl.Not(dsl.Field[bool](b, "ok"))) }, "false"},
+		{"bool field in a condition", func(b dsl.Expr[box]) expr {
+			return dsl.Cond(dsl.Field[bool](b, "ok"), dsl.Lit("yes"), dsl.Lit("no"))
+		}, "yes"},
+		{"int field compared", func(b dsl.Expr[box]) expr { return dsl.ToString(dsl.Gt(dsl.Field[int](b, "n"), dsl.Lit(4))) }, "true"},
+		{"int field added", func(b dsl.Expr[box]) expr { return dsl.ToString(dsl.Add(dsl.Field[int](b, "n"), dsl.Lit(1))) }, "6"},
+		{"int field as text", func(b dsl.Expr[box]) expr { return dsl.ToString(dsl.Field[int](b, "n")) }, "5"},
+		{"float field compared", func(b dsl.Expr[box]) expr { return dsl.ToString(dsl.Lt(dsl.Field[float64](b, "ratio"), dsl.Lit(0.5))) }, "true"},
+		{"string field", func(b dsl.Expr[box]) expr { return dsl.Concat(dsl.Field[string](b, "name"), dsl.Lit("!")) }, "b1!"},
+		{"field of an object field", func(b dsl.Expr[box]) expr { return dsl.Get[string](own(b), "uid") }, "u-9"},
+		{"field of an object field compared", func(b dsl.Expr[box]) expr { return dsl.ToString(dsl.Get[string](own(b), "uid").Equals("u-9")) }, "true"},
+		// Argo writes an object item's JSON with its keys sorted.
+		{"object item as text", func(b dsl.Expr[box]) expr { return dsl.ToJSON(b) },
+			`{"n":5,"name":"b1","none":[],"ok":true,"owner":{"uid":"u-9"},"ratio":0.25,"tags":["x","y"]}`},
+	}
+	ints := []struct {
+		name string
+		f    func(dsl.Expr[int]) expr
+		want string
+	}{
+		{"int item compared", func(n dsl.Expr[int]) expr { return dsl.ToString(dsl.Gt(n, dsl.Lit(2))) }, "true"},
+		{"int item added", func(n dsl.Expr[int]) expr { return dsl.ToString(dsl.Add(n, dsl.Lit(4))) }, "7"},
+		{"int item as text", func(n dsl.Expr[int]) expr { return dsl.ToString(n) }, "3"},
+	}
+	bools := []struct {
+		name string
+		f    func(dsl.Expr[bool]) expr
+		want string
+	}{
+		{"not of a bool item", func(b dsl.Expr[bool]) expr { return dsl.ToString(dsl.Not(b)) }, "false"},
+		{"bool item equals", func(b dsl.Expr[bool]) expr { return dsl.ToString(dsl.Eq(b, dsl.Lit(true))) }, "true"},
+	}
+	lists := []struct {
+		name string
+		f    func(dsl.Expr[[]string]) expr
+		want string
+	}{
+		{"length of a list item", func(l dsl.Expr[[]string]) expr { return dsl.ToString(dsl.Len(l)) }, "3"},
+		{"in a list item", func(l dsl.Expr[[]string]) expr { return dsl.ToString(dsl.In(dsl.Lit("q"), l)) }, "true"},
+	}
+
+	lib := dsl.NewLibrary("items")
+	wt := lib.WorkflowTemplate("items")
+	tm := dsl.Container[word, dsl.None](wt, "t").Image("busybox:1.36").Args(dsl.Lit("echo"))
+	dag := dsl.DAG[dsl.None, dsl.None](wt, "main")
+	wt.Entrypoint(dag)
+	type evaluated struct {
+		name, scope, want string
+		arg               expr
+	}
+	var all []evaluated
+	for i, c := range boxes {
+		dsl.ForEach(dag, fmt.Sprintf("box-%d", i), tm, dsl.Values(theBox), func(it dsl.Expr[box]) word {
+			e := c.f(it)
+			all = append(all, evaluated{c.name, boxJSON, c.want, e})
+			return word{W: e}
+		})
+	}
+	for i, c := range ints {
+		dsl.ForEach(dag, fmt.Sprintf("int-%d", i), tm, dsl.Values(3), func(it dsl.Expr[int]) word {
+			e := c.f(it)
+			all = append(all, evaluated{c.name, "3", c.want, e})
+			return word{W: e}
+		})
+	}
+	for i, c := range bools {
+		dsl.ForEach(dag, fmt.Sprintf("bool-%d", i), tm, dsl.Values(true), func(it dsl.Expr[bool]) word {
+			e := c.f(it)
+			all = append(all, evaluated{c.name, "true", c.want, e})
+			return word{W: e}
+		})
+	}
+	for i, c := range lists {
+		dsl.ForEach(dag, fmt.Sprintf("list-%d", i), tm, dsl.Values([]string{"p", "q", "r"}), func(it dsl.Expr[[]string]) word {
+			e := c.f(it)
+			all = append(all, evaluated{c.name, `["p","q","r"]`, c.want, e})
+			return word{W: e}
+		})
+	}
+	// Build checks every expression where it is used, with the checker's
+	// environment for its loop.
+	if _, errs := lib.Build(); errs.Err() != nil {
+		t.Fatal(errs.Err())
+	}
+	for _, c := range all {
+		t.Run(c.name, func(t *testing.T) {
+			text := c.arg.String()
+			if got := argoEval(t, text, itemScope(t, c.scope)); got != c.want {
+				t.Errorf("rendered %s\n  evaluates to %q, want %q", text, got, c.want)
 			}
 		})
 	}

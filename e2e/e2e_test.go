@@ -170,7 +170,7 @@ func permissionErrors(c *cluster.Cluster) error {
 // errors the workflow: "workflowtemplates.argoproj.io "migration" not
 // found", seen with v4.0.5).
 func installExamples(ctx context.Context, c *cluster.Cluster) error {
-	libs := map[string]*dsl.Library{"migration": migration.Library()}
+	libs := map[string]*dsl.Library{"migration": migration.Library(), "loop-items": loopItems()}
 	for _, ex := range examples.All() {
 		libs[ex.Name] = ex.Build()
 	}

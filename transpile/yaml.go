@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	yaml11 "go.yaml.in/yaml/v2"
 	"gopkg.in/yaml.v3"
 )
 
@@ -53,9 +54,14 @@ var emptyIsNoise = map[string]bool{"name": true, "key": true}
 var meaningfulEmpty = map[string]bool{"suspend": true, "supplied": true, "emptyDir": true}
 
 // clean removes noise below n and resets JSON's flow style to block style.
-// It reports whether n itself is noise for key.
+// It reports whether n itself is noise for key. Below withItems is data:
+// nothing there is noise (an item's empty list is a value the task reads).
 func clean(n *yaml.Node, key string) (drop bool) {
 	n.Style = 0
+	if key == "withItems" {
+		keepAll(n)
+		return len(n.Content) == 0
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		for _, c := range n.Content {
@@ -69,6 +75,7 @@ func clean(n *yaml.Node, key string) (drop bool) {
 				continue
 			}
 			k.Style = 0
+			styleString(k)
 			kept = append(kept, k, v)
 		}
 		n.Content = kept
@@ -82,11 +89,57 @@ func clean(n *yaml.Node, key string) (drop bool) {
 		if n.Tag == "!!null" {
 			return true
 		}
-		if n.Tag == "!!str" && strings.Contains(strings.TrimRight(n.Value, "\n"), "\n") {
-			n.Style = yaml.LiteralStyle
-		}
+		styleString(n)
 	}
 	return false
+}
+
+// keepAll resets n and everything below it to block style, dropping
+// nothing.
+func keepAll(n *yaml.Node) {
+	n.Style = 0
+	for _, c := range n.Content {
+		keepAll(c)
+	}
+	if n.Kind == yaml.ScalarNode {
+		styleString(n)
+	}
+}
+
+// styleString picks the style of a string scalar: a literal block for
+// multi-line text, double quotes for text a YAML 1.1 reader would take
+// for something else, plain otherwise.
+func styleString(n *yaml.Node) {
+	if n.Tag != "!!str" {
+		return
+	}
+	switch {
+	case strings.Contains(strings.TrimRight(n.Value, "\n"), "\n"):
+		n.Style = yaml.LiteralStyle
+	case misreadByYAML11(n.Value):
+		n.Style = yaml.DoubleQuotedStyle
+	}
+}
+
+// misreadByYAML11 reports whether the plain scalar s is not the string s
+// to a YAML 1.1 reader, as kubectl, the argo CLI and the API server's
+// YAML decoding are (sigs.k8s.io/yaml, go.yaml.in/yaml/v2): there "y",
+// "n", "on" and "off" are booleans and "1:30" is a number, which the YAML
+// 1.2 writer we use leaves unquoted. Mapping keys are scalars too: a key
+// "n" would become "false".
+func misreadByYAML11(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false // empty is quoted by the writer; long text is never a 1.1 scalar of another type
+	}
+	if c := s[0]; !(c == '-' || c == '+' || c == '.' || c == '~' || c >= '0' && c <= '9' || len(s) <= 5) {
+		return false
+	}
+	var v any
+	if err := yaml11.Unmarshal([]byte(s), &v); err != nil {
+		return true
+	}
+	got, ok := v.(string)
+	return !ok || got != s
 }
 
 // rootLeading are the keys first in an object: what it is, then its name.
