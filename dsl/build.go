@@ -206,6 +206,7 @@ func (b *builder) template(d *tmplDef) *ir.Template {
 		m := *t.Memoize
 		s := scope{tmpl: d, pos: d.memoPos, field: "memoize.key"}
 		m.Key = b.text(s, d.memoKey)
+		b.memoKeyParts(d.memoPos, d.memoKey)
 		if !strings.Contains(m.Key, "{{") {
 			if len(m.Key) > 253 {
 				b.errorf(d.memoPos, msgMemoizeKeyLong(len(m.Key)))
@@ -218,6 +219,40 @@ func (b *builder) template(d *tmplDef) *ir.Template {
 	t.Outputs = b.outputs(d)
 	return &t
 }
+
+// memoKeyParts checks the literal parts of a memoize key built by
+// concatenation: Argo refuses a key with any other character than letters,
+// digits and '-', whatever the expression parts give.
+func (b *builder) memoKeyParts(pos Pos, key node) {
+	var parts []node
+	var flatten func(n node)
+	flatten = func(n node) {
+		if o, ok := n.(*opNode); ok && o.op == "+" {
+			for _, a := range o.args {
+				flatten(a)
+			}
+			return
+		}
+		parts = append(parts, n)
+	}
+	flatten(key)
+	if len(parts) < 2 {
+		return // a whole literal key is checked as one
+	}
+	for i, a := range parts {
+		l, ok := a.(*litNode)
+		if !ok || l.typ != ir.String {
+			continue
+		}
+		part := litText(l)
+		if !memoKeyPartRE.MatchString(part) || i == 0 && part != "" && !memoKeyRE.MatchString(part[:1]) {
+			b.errorf(pos, msgMemoizeKeyPart(part))
+		}
+	}
+}
+
+// memoKeyPartRE is what a literal part of a memoize key may hold.
+var memoKeyPartRE = regexp.MustCompile(`^[-a-zA-Z0-9]*$`)
 
 func (s scope) at(field string) scope {
 	s.field = field
@@ -589,6 +624,9 @@ func (b *builder) params(s scope, callee *tmplDef, args reflect.Value) []wfv1.Pa
 			continue
 		}
 		fs := s.at(s.field + "." + f.name)
+		if l, ok := n.(*litNode); ok && len(f.enum) > 0 && !slices.Contains(f.enum, litText(l)) {
+			b.errorf(s.pos, msgArgNotInEnum(f.name, callee.name, litText(l), f.enum))
+		}
 		out = append(out, wfv1.Parameter{Name: f.name, Value: wfv1.AnyStringPtr(b.text(fs, n))})
 	}
 	return out

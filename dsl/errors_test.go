@@ -129,6 +129,35 @@ func caseSteps() *dsl.Library {
 	return lib
 }
 
+type typedIn struct {
+	Count dsl.Expr[int]     `default:"two"`
+	Mode  dsl.Expr[string]  `enum:"fast,safe" default:"slow"`
+	Ratio dsl.Expr[float64] `enum:"0.5,half" default:"0.5"`
+	Level dsl.Expr[string]  `enum:"low,high"`
+}
+
+// caseBuildChecks: values Argo would take, fail with, or read otherwise at
+// run time are refused at Build, at the line that wrote them.
+func caseBuildChecks() *dsl.Library {
+	lib := dsl.NewLibrary("checks")
+	wt := lib.WorkflowTemplate("checks")
+	typed := dsl.Container[typedIn, dsl.None](wt, "typed").Image(img) // want "field count: default:\"two\" is not a int: give a default of the field's type" "field mode: default:\"slow\" is not one of its enum (fast, safe)" "field ratio: enum value \"half\" is not a float"
+	probe := dsl.Container[host, dsl.None](wt, "probe").Image(img)
+	probe.With(dsl.Parallelism(0))                                                        // want "Parallelism(0): give 1 or more (Argo reads 0 as no bound on a template, and as start-nothing on a workflow; leave the option out for no bound)"
+	probe.With(dsl.Retry{Limit: -1})                                                      // want "Retry{Limit: -1}: give 0 or more retries"
+	probe.With(dsl.Memoize(dsl.Concat(dsl.Lit("snap/"), probe.In().Host), "cache", "1h")) // want "memoize key part \"snap/\" has characters Argo refuses in a key: use letters, digits and '-' (or Sha256 of the parts)"
+	apply := dsl.Resource[dsl.None, dsl.None](wt, "apply", "apply").Manifest("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+	apply.SuccessWhen("status.phase ~ Ready") // want "SuccessWhen: condition \"status.phase ~ Ready\" does not parse as Argo's executor reads it (a label selector over the object's fields, e.g. \"status.phase == Ready\"): unable to parse requirement: found '~', expected: in, notin, =, ==, !=, gt, lt"
+	apply.FailureWhen("status.failed > 0")
+	main := dsl.DAG[dsl.None, dsl.None](wt, "main")
+	dsl.Task(main, "typed", typed, typedIn{Level: dsl.Lit("medium")}) // want "argument \"level\" of template \"typed\" is \"medium\", not one of its enum (low, high)"
+	dsl.Task(main, "typed-ok", typed, typedIn{Level: dsl.Lit("low"), Mode: dsl.Lit("fast")})
+	dsl.Task(main, "probe", probe, host{Host: dsl.Lit("a")})
+	dsl.Task(main, "apply", apply, dsl.None{})
+	wt.Entrypoint(main)
+	return lib
+}
+
 func caseTemplates() *dsl.Library {
 	lib := dsl.NewLibrary("tmpl")
 	wt := lib.WorkflowTemplate("tmpl")
@@ -203,7 +232,7 @@ func wants(t *testing.T) []string {
 
 func TestBuildErrors(t *testing.T) {
 	var got []string
-	for _, build := range []func() *dsl.Library{caseDAGStructure, caseNames, caseReferences, caseSteps, caseTemplates} {
+	for _, build := range []func() *dsl.Library{caseDAGStructure, caseNames, caseReferences, caseSteps, caseTemplates, caseBuildChecks} {
 		built, errs := build().Build()
 		if errs.Err() == nil || built != nil {
 			t.Errorf("Build accepted a library with errors")

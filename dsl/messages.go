@@ -234,3 +234,31 @@ func msgMemoizeKeyChars(key string) string {
 func msgRetryScope(v string) string {
 	return fmt.Sprintf("retry condition uses %s: Argo evaluates it with dsl.Retries and the dsl.LastRetry* variables only", v)
 }
+
+func msgParallelism(n int64) string {
+	return fmt.Sprintf("Parallelism(%d): give 1 or more (Argo reads 0 as no bound on a template, and as start-nothing on a workflow; leave the option out for no bound)", n)
+}
+
+func msgRetryLimit(n int) string {
+	return fmt.Sprintf("Retry{Limit: %d}: give 0 or more retries", n)
+}
+
+func msgBadDefault(field, deflt string, typ ir.Type) string {
+	return fmt.Sprintf("field %s: default:%q is not a %s: give a default of the field's type", field, deflt, typ)
+}
+
+func msgDefaultNotInEnum(field, deflt string, enum []string) string {
+	return fmt.Sprintf("field %s: default:%q is not one of its enum (%s)", field, deflt, strings.Join(enum, ", "))
+}
+
+func msgEnumValueType(field, v string, typ ir.Type) string {
+	return fmt.Sprintf("field %s: enum value %q is not a %s", field, v, typ)
+}
+
+func msgArgNotInEnum(arg, tmpl, v string, enum []string) string {
+	return fmt.Sprintf("argument %q of template %q is %q, not one of its enum (%s)", arg, tmpl, v, strings.Join(enum, ", "))
+}
+
+func msgMemoizeKeyPart(part string) string {
+	return fmt.Sprintf("memoize key part %q has characters Argo refuses in a key: use letters, digits and '-' (or Sha256 of the parts)", part)
+}

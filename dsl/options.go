@@ -50,6 +50,9 @@ type Retry struct {
 }
 
 func (r Retry) apply(d *tmplDef, pos Pos) {
+	if r.Limit < 0 {
+		d.misuse(pos, msgRetryLimit(r.Limit))
+	}
 	limit := intstr.FromInt(r.Limit)
 	rs := &wfv1.RetryStrategy{Limit: &limit, RetryPolicy: r.Policy}
 	if r.Backoff != nil {
@@ -119,9 +122,16 @@ func Timeout(duration string) TemplateOption {
 }
 
 // Parallelism bounds how many of a DAG's or steps' children run at once;
-// Parallelism(1) runs a loop one item at a time.
+// Parallelism(1) runs a loop one item at a time. n must be 1 or more: Argo
+// reads 0 as no bound on a template (and as "start nothing" on a workflow).
 func Parallelism(n int64) TemplateOption {
-	return optionFunc(func(d *tmplDef, _ Pos) { d.t.Parallelism = &n })
+	return optionFunc(func(d *tmplDef, pos Pos) {
+		if n < 1 {
+			d.misuse(pos, msgParallelism(n))
+			return
+		}
+		d.t.Parallelism = &n
+	})
 }
 
 // FailFast(false) lets a DAG schedule new tasks after one failed.

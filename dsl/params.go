@@ -1,7 +1,10 @@
 package dsl
 
 import (
+	"encoding/json"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -59,10 +62,21 @@ func paramFields(t reflect.Type) ([]paramField, []string) {
 		f.typ = typeOf(f.goType)
 		if e := sf.Tag.Get("enum"); e != "" {
 			f.enum = strings.Split(e, ",")
+			for _, v := range f.enum {
+				if !isValueOf(v, f.typ) {
+					problems = append(problems, msgEnumValueType(f.name, v, f.typ))
+				}
+			}
 		}
 		if d, ok := sf.Tag.Lookup("default"); ok {
 			f.deflt = &d
 			f.optional = true
+			switch {
+			case !isValueOf(d, f.typ):
+				problems = append(problems, msgBadDefault(f.name, d, f.typ))
+			case len(f.enum) > 0 && !slices.Contains(f.enum, d):
+				problems = append(problems, msgDefaultNotInEnum(f.name, d, f.enum))
+			}
 		}
 		if sf.Tag.Get("optional") == "true" {
 			f.optional = true
@@ -70,6 +84,24 @@ func paramFields(t reflect.Type) ([]paramField, []string) {
 		out = append(out, f)
 	}
 	return out, problems
+}
+
+// isValueOf reports whether the text v reads as a value of typ the way the
+// DSL's expressions read parameters (asInt, asFloat, == "true", fromJSON).
+func isValueOf(v string, typ ir.Type) bool {
+	switch typ {
+	case ir.Int:
+		_, err := strconv.ParseInt(v, 10, 64)
+		return err == nil
+	case ir.Float:
+		_, err := strconv.ParseFloat(v, 64)
+		return err == nil
+	case ir.Bool:
+		return v == "true" || v == "false"
+	case ir.JSON:
+		return json.Valid([]byte(v))
+	}
+	return true
 }
 
 // ParamName is the Argo parameter name of a field of a parameter struct:

@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/migratekit/migrate/internal/ir"
+	"github.com/migratekit/migrate/lint"
 )
 
 // Callable is a template that tasks and steps can call: any kind of template
@@ -332,12 +333,18 @@ func (t *ResourceTemplate[I, O]) Manifest(format string, args ...any) *ResourceT
 // SuccessWhen sets the condition on the object (label-selector syntax over
 // its fields, e.g. "status.phase == Ready") that marks success.
 func (t *ResourceTemplate[I, O]) SuccessWhen(cond string) *ResourceTemplate[I, O] {
+	if err := lint.ResourceCondition(cond); err != nil {
+		t.d.misuse(callerPos(), "SuccessWhen: "+err.Error())
+	}
 	t.d.t.Resource.SuccessCondition = cond
 	return t
 }
 
 // FailureWhen sets the condition on the object that marks failure.
 func (t *ResourceTemplate[I, O]) FailureWhen(cond string) *ResourceTemplate[I, O] {
+	if err := lint.ResourceCondition(cond); err != nil {
+		t.d.misuse(callerPos(), "FailureWhen: "+err.Error())
+	}
 	t.d.t.Resource.FailureCondition = cond
 	return t
 }

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
@@ -27,6 +29,21 @@ const (
 // memoKeyRegex is what the controller accepts as a memoization key
 // (controller/cache/cache.go cacheKeyRegex).
 var memoKeyRegex = regexp.MustCompile(`^[a-zA-Z0-9][-a-zA-Z0-9]*$`)
+
+// ResourceCondition reports why Argo's executor could not parse cond, a
+// resource template's successCondition or failureCondition: a label
+// selector over the object's fields, such as "status.phase == Ready"
+// (workflow/executor WaitResource, labels.Parse), or nil. A condition with
+// a {{...}} tag is substituted first, at run time, and is not checked.
+func ResourceCondition(cond string) error {
+	if cond == "" || hasTag(cond) {
+		return nil
+	}
+	if _, err := labels.Parse(cond); err != nil {
+		return fmt.Errorf("%s", msgResourceCondition(cond, err))
+	}
+	return nil
+}
 
 // checker runs our own checks over one unit.
 type checker struct {
@@ -122,6 +139,13 @@ func (c *checker) checkTemplate(t *wfv1.Template, p string, named bool) {
 	c.checkMetrics(t.Metrics, joinKey(p, "metrics"))
 	if t.HTTP != nil && t.HTTP.SuccessCondition != "" {
 		c.checkExprField(joinKey(joinKey(p, "http"), "successCondition"), t.HTTP.SuccessCondition, scopeHTTP)
+	}
+	if r := t.Resource; r != nil {
+		for field, cond := range map[string]string{"successCondition": r.SuccessCondition, "failureCondition": r.FailureCondition} {
+			if err := ResourceCondition(cond); err != nil {
+				c.report(joinKey(joinKey(p, "resource"), field), err.Error(), false)
+			}
+		}
 	}
 	if t.DAG != nil {
 		dagPath := joinKey(p, "dag")

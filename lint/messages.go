@@ -380,3 +380,7 @@ func firstLine(err error) string {
 	}
 	return strings.TrimSpace(s)
 }
+
+func msgResourceCondition(cond string, err error) string {
+	return fmt.Sprintf("condition %q does not parse as Argo's executor reads it (a label selector over the object's fields, e.g. \"status.phase == Ready\"): %v", cond, err)
+}
