@@ -136,6 +136,13 @@ func (b *builder) template(d *tmplDef) *ir.Template {
 		t.Inputs = append(t.Inputs, f.irParam(d.pos))
 	}
 	body := scope{tmpl: d, pos: d.pos}
+	if d.kind == ir.KindDAG && t.Parallelism != nil && *t.Parallelism == 1 && t.FailFast == nil {
+		for _, c := range d.calls {
+			if c.loop {
+				b.errs = append(b.errs, &Error{Pos: c.pos, Msg: msgLoopKeepsGoing(c.name, d.name), Warning: true})
+			}
+		}
+	}
 	switch d.kind {
 	case ir.KindContainer, ir.KindScript:
 		c := ensureContainer(t.Container).DeepCopy()

@@ -149,7 +149,13 @@ func caseBuildChecks() *dsl.Library {
 	apply := dsl.Resource[dsl.None, dsl.None](wt, "apply", "apply").Manifest("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
 	apply.SuccessWhen("status.phase ~ Ready") // want "SuccessWhen: condition \"status.phase ~ Ready\" does not parse as Argo's executor reads it (a label selector over the object's fields, e.g. \"status.phase == Ready\"): unable to parse requirement: found '~', expected: in, notin, =, ==, !=, gt, lt"
 	apply.FailureWhen("status.failed > 0")
+	serial := dsl.DAG[dsl.None, dsl.None](wt, "serial").With(dsl.Parallelism(1), dsl.StopOnFailure())                  // want "StopOnFailure is for steps templates, not dag: Argo stops a loop at its first failure only there; make the loop's parent a dsl.Steps"
+	dsl.ForEach(serial, "each", probe, dsl.Values("a", "b"), func(it dsl.Expr[string]) host { return host{Host: it} }) // warn "loop \"each\" runs one item at a time in DAG \"serial\", and a DAG keeps starting a loop's items after one failed (its failFast only decides its phase): to stop at the first failure, put the loop in a dsl.Steps template With(dsl.StopOnFailure()); FailFast(false) on the DAG says going on is meant"
+	steps := dsl.Steps[dsl.None, dsl.None](wt, "steps").With(dsl.Parallelism(1), dsl.StopOnFailure())
+	dsl.ForEach(steps, "each", probe, dsl.Values("a", "b"), func(it dsl.Expr[string]) host { return host{Host: it} })
 	main := dsl.DAG[dsl.None, dsl.None](wt, "main")
+	dsl.Task(main, "serial", serial, dsl.None{})
+	dsl.Task(main, "steps", steps, dsl.None{})
 	dsl.Task(main, "typed", typed, typedIn{Level: dsl.Lit("medium")}) // want "argument \"level\" of template \"typed\" is \"medium\", not one of its enum (low, high)"
 	dsl.Task(main, "typed-ok", typed, typedIn{Level: dsl.Lit("low"), Mode: dsl.Lit("fast")})
 	dsl.Task(main, "probe", probe, host{Host: dsl.Lit("a")})

@@ -262,3 +262,11 @@ func msgArgNotInEnum(arg, tmpl, v string, enum []string) string {
 func msgMemoizeKeyPart(part string) string {
 	return fmt.Sprintf("memoize key part %q has characters Argo refuses in a key: use letters, digits and '-' (or Sha256 of the parts)", part)
 }
+
+func msgStopOnFailureKind(k ir.Kind) string {
+	return fmt.Sprintf("StopOnFailure is for steps templates, not %s: Argo stops a loop at its first failure only there; make the loop's parent a dsl.Steps", k)
+}
+
+func msgLoopKeepsGoing(loop, dag string) string {
+	return fmt.Sprintf("loop %q runs one item at a time in DAG %q, and a DAG keeps starting a loop's items after one failed (its failFast only decides its phase): to stop at the first failure, put the loop in a dsl.Steps template With(dsl.StopOnFailure()); FailFast(false) on the DAG says going on is meant", loop, dag)
+}

@@ -145,6 +145,24 @@ func FailFast(on bool) TemplateOption {
 	})
 }
 
+// StopOnFailure makes a steps template start nothing new once one of its
+// children failed or errored: a loop in it with Parallelism(n) stops at
+// the first failed item, and the template fails when the running ones are
+// done. It is Argo's template-level failFast, which stops a loop only in a
+// steps template: a DAG's failFast decides the DAG's phase but keeps
+// scheduling a loop's items, and template-level failFast on a DAG leaves
+// the workflow Running (v3.7.18). Build refuses it on other kinds.
+func StopOnFailure() TemplateOption {
+	return optionFunc(func(d *tmplDef, pos Pos) {
+		if d.kind != ir.KindSteps {
+			d.misuse(pos, msgStopOnFailureKind(d.kind))
+			return
+		}
+		on := true
+		d.t.FailFast = &on
+	})
+}
+
 // ServiceAccount runs the template's pod as this service account.
 func ServiceAccount(name string) TemplateOption {
 	return optionFunc(func(d *tmplDef, _ Pos) { d.t.ServiceAccountName = name })

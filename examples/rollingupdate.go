@@ -73,9 +73,9 @@ func RollingUpdate() *dsl.Library {
 	up := dsl.Task(host, "update", update, h).After(pre)
 	dsl.Task(host, "post-check", postCheck, h).After(up)
 
-	// One host at a time; FailFast (the DAG default) stops scheduling hosts
-	// after the first failure.
-	hosts := dsl.DAG[HostList, dsl.None](wt, "update-hosts").With(dsl.Parallelism(1))
+	// One host at a time, and none after the first that fails: a steps
+	// template with StopOnFailure (a DAG would go on with the next host).
+	hosts := dsl.Steps[HostList, dsl.None](wt, "update-hosts").With(dsl.Parallelism(1), dsl.StopOnFailure())
 	hl := hosts.In()
 	dsl.ForEach(hosts, "host", host, dsl.FromList(hl.Hosts), func(item dsl.Expr[string]) HostUpdate {
 		return HostUpdate{Cluster: hl.Cluster, Host: item, Version: hl.Version, Role: hl.Role}
