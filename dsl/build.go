@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/migratekit/migrate/internal/ir"
+	"github.com/migratekit/migrate/lint"
 )
 
 // Built is the checked description of a library that Build returns and the
@@ -50,9 +51,6 @@ type builder struct {
 func (b *builder) errorf(pos Pos, msg string) {
 	b.errs = append(b.errs, &Error{Pos: pos, Msg: msg})
 }
-
-// memoKeyRE is what Argo's controller accepts as a memoize key.
-var memoKeyRE = regexp.MustCompile(`^[a-zA-Z0-9][-a-zA-Z0-9]*$`)
 
 var rfc1123Label = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
@@ -215,9 +213,9 @@ func (b *builder) template(d *tmplDef) *ir.Template {
 		m.Key = b.text(s, d.memoKey)
 		b.memoKeyParts(d.memoPos, d.memoKey)
 		if !strings.Contains(m.Key, "{{") {
-			if len(m.Key) > 253 {
+			if len(m.Key) > lint.MaxMemoKey {
 				b.errorf(d.memoPos, msgMemoizeKeyLong(len(m.Key)))
-			} else if !memoKeyRE.MatchString(m.Key) {
+			} else if !lint.ValidMemoKey(m.Key) {
 				b.errorf(d.memoPos, msgMemoizeKeyChars(m.Key))
 			}
 		}
@@ -252,14 +250,11 @@ func (b *builder) memoKeyParts(pos Pos, key node) {
 			continue
 		}
 		part := litText(l)
-		if !memoKeyPartRE.MatchString(part) || i == 0 && part != "" && !memoKeyRE.MatchString(part[:1]) {
+		if !lint.MemoKeyText(part) || i == 0 && part != "" && !lint.ValidMemoKey(part[:1]) {
 			b.errorf(pos, msgMemoizeKeyPart(part))
 		}
 	}
 }
-
-// memoKeyPartRE is what a literal part of a memoize key may hold.
-var memoKeyPartRE = regexp.MustCompile(`^[-a-zA-Z0-9]*$`)
 
 func (s scope) at(field string) scope {
 	s.field = field

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/migratekit/migrate/internal/ir"
+	"github.com/migratekit/migrate/lint"
 )
 
 // Every message Build reports is made here, so wording stays consistent.
@@ -75,7 +76,7 @@ func msgMemoizeNoKey() string {
 }
 
 func msgMemoizeKeyLong(n int) string {
-	return fmt.Sprintf("memoize key is %d characters; Argo allows at most 253: hash the inputs into the key", n)
+	return fmt.Sprintf("memoize key is %d characters; Argo allows at most %d: hash the inputs into the key", n, lint.MaxMemoKey)
 }
 
 func msgBadResourceAction(a string) string {

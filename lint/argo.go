@@ -28,27 +28,34 @@ type objectSet struct {
 	wfts  map[string][]*wfv1.WorkflowTemplate
 	cwfts map[string]*wfv1.ClusterWorkflowTemplate
 
-	digests map[string]bool // Options.Verified
-	// ifaces holds, for each verified template, its interface (see
-	// interfaceOf): what a reference to it is validated against.
-	ifaces map[Object]Object
+	// verifiedUnits are the objects whose digest is in Options.Verified.
+	verifiedUnits map[*unit]bool
+	// wftIfaces and cwftIfaces hold, for each verified template, its
+	// interface (see interfaceOf): what an object submitted from it is
+	// validated against.
+	wftIfaces  map[*wfv1.WorkflowTemplate]*wfv1.WorkflowTemplate
+	cwftIfaces map[*wfv1.ClusterWorkflowTemplate]*wfv1.ClusterWorkflowTemplate
 }
 
 func newObjectSet(units []*unit, digests map[string]bool) *objectSet {
 	s := &objectSet{wfts: map[string][]*wfv1.WorkflowTemplate{}, cwfts: map[string]*wfv1.ClusterWorkflowTemplate{},
-		digests: digests, ifaces: map[Object]Object{}}
+		verifiedUnits: map[*unit]bool{},
+		wftIfaces:     map[*wfv1.WorkflowTemplate]*wfv1.WorkflowTemplate{},
+		cwftIfaces:    map[*wfv1.ClusterWorkflowTemplate]*wfv1.ClusterWorkflowTemplate{}}
 	for _, u := range units {
+		ok := len(digests) > 0 && digests[digestOf(u.serialized())]
+		s.verifiedUnits[u] = ok
 		switch v := u.obj.(type) {
 		case *wfv1.WorkflowTemplate:
 			s.wfts[v.Name] = append(s.wfts[v.Name], v)
-			if s.verified(u) && stubbable(&v.Spec) {
-				s.ifaces[v] = &wfv1.WorkflowTemplate{TypeMeta: v.TypeMeta, ObjectMeta: v.ObjectMeta, Spec: interfaceOf(v.Spec)}
+			if ok && stubbable(&v.Spec) {
+				s.wftIfaces[v] = &wfv1.WorkflowTemplate{TypeMeta: v.TypeMeta, ObjectMeta: v.ObjectMeta, Spec: interfaceOf(v.Spec)}
 			}
 		case *wfv1.ClusterWorkflowTemplate:
-			if _, ok := s.cwfts[v.Name]; !ok {
+			if _, seen := s.cwfts[v.Name]; !seen {
 				s.cwfts[v.Name] = v
-				if s.verified(u) && stubbable(&v.Spec) {
-					s.ifaces[v] = &wfv1.ClusterWorkflowTemplate{TypeMeta: v.TypeMeta, ObjectMeta: v.ObjectMeta, Spec: interfaceOf(v.Spec)}
+				if ok && stubbable(&v.Spec) {
+					s.cwftIfaces[v] = &wfv1.ClusterWorkflowTemplate{TypeMeta: v.TypeMeta, ObjectMeta: v.ObjectMeta, Spec: interfaceOf(v.Spec)}
 				}
 			}
 		}
@@ -68,20 +75,20 @@ func (g wftGetter) Get(name string) (*wfv1.WorkflowTemplate, error) {
 	cands := g.set.wfts[name]
 	for _, c := range cands {
 		if c.Namespace == g.ns || c.Namespace == "" || g.ns == "" {
-			return g.set.wftIface(c, g.iface), nil
+			return g.resolve(c), nil
 		}
 	}
 	if len(cands) > 0 {
-		return g.set.wftIface(cands[0], g.iface), nil
+		return g.resolve(cands[0]), nil
 	}
 	return nil, apierr.NewNotFound(schema.GroupResource{Group: "argoproj.io", Resource: "workflowtemplates"}, name)
 }
 
-// wftIface is what a reference to c is validated against: c, or its
-// interface when c is verified.
-func (s *objectSet) wftIface(c *wfv1.WorkflowTemplate, iface bool) *wfv1.WorkflowTemplate {
-	if i, ok := s.ifaces[c]; ok && iface {
-		return i.(*wfv1.WorkflowTemplate)
+// resolve is what a reference to c is validated against: c, or its
+// interface when c is verified and the getter resolves to interfaces.
+func (g wftGetter) resolve(c *wfv1.WorkflowTemplate) *wfv1.WorkflowTemplate {
+	if i, ok := g.set.wftIfaces[c]; ok && g.iface {
+		return i
 	}
 	return c
 }
@@ -94,8 +101,8 @@ type cwftGetter struct {
 
 func (g cwftGetter) Get(name string) (*wfv1.ClusterWorkflowTemplate, error) {
 	if c, ok := g.set.cwfts[name]; ok {
-		if i, ok := g.set.ifaces[c]; ok && g.iface {
-			return i.(*wfv1.ClusterWorkflowTemplate), nil
+		if i, ok := g.set.cwftIfaces[c]; ok && g.iface {
+			return i, nil
 		}
 		return c, nil
 	}

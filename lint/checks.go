@@ -23,12 +23,23 @@ import (
 const (
 	MaxObjectBytes = 1 << 20   // serialized object; etcd and the API server reject larger ones
 	MaxParamBytes  = 256 << 10 // one parameter value; Argo passes them through pod annotations
-	maxMemoKey     = 253       // a ConfigMap data key
+	MaxMemoKey     = 253       // characters of a memoization key: a ConfigMap data key
 )
 
 // memoKeyRegex is what the controller accepts as a memoization key
 // (controller/cache/cache.go cacheKeyRegex).
 var memoKeyRegex = regexp.MustCompile(`^[a-zA-Z0-9][-a-zA-Z0-9]*$`)
+
+// memoKeyChars are the characters of a memoization key.
+const memoKeyChars = "-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// ValidMemoKey reports whether the controller accepts key, a memoization
+// key without {{...}} tags (its length aside: see MaxMemoKey).
+func ValidMemoKey(key string) bool { return memoKeyRegex.MatchString(key) }
+
+// MemoKeyText reports whether s holds only characters a memoization key
+// may have: the literal text around a key's {{...}} tags.
+func MemoKeyText(s string) bool { return strings.Trim(s, memoKeyChars) == "" }
 
 // ResourceCondition reports why Argo's executor could not parse cond, a
 // resource template's successCondition or failureCondition: a label
@@ -226,11 +237,11 @@ func (c *checker) checkMemoize(m *wfv1.Memoize, p string) {
 	} else if tags, open := scanTags(m.Key); open < 0 {
 		literal := substituteTags(m.Key, tags, "")
 		switch {
-		case len(literal) > maxMemoKey:
+		case len(literal) > MaxMemoKey:
 			c.report(kp, msgMemoKeyTooLong(len(m.Key), len(tags) > 0), false)
-		case len(tags) == 0 && !memoKeyRegex.MatchString(m.Key):
+		case len(tags) == 0 && !ValidMemoKey(m.Key):
 			c.report(kp, msgMemoKeyChars(m.Key), false)
-		case len(tags) > 0 && (strings.Trim(literal, "-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" ||
+		case len(tags) > 0 && (!MemoKeyText(literal) ||
 			tags[0].start > 0 && strings.HasPrefix(m.Key, "-")):
 			c.report(kp, msgMemoKeyChars(m.Key), false)
 		}

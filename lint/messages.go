@@ -179,9 +179,9 @@ func msgMemoKeyMissing() string {
 
 func msgMemoKeyTooLong(n int, templated bool) string {
 	if templated {
-		return fmt.Sprintf("memoize.key has more than %d characters besides its {{...}} tags; a ConfigMap key holds at most %d; shorten it or hash it (e.g. {{=sprig.sha256sum(...)}})", maxMemoKey, maxMemoKey)
+		return fmt.Sprintf("memoize.key has more than %d characters besides its {{...}} tags; a ConfigMap key holds at most %d; shorten it or hash it (e.g. {{=sprig.sha256sum(...)}})", MaxMemoKey, MaxMemoKey)
 	}
-	return fmt.Sprintf("memoize.key is %d characters; a ConfigMap key holds at most %d; shorten it or hash it (e.g. {{=sprig.sha256sum(...)}})", n, maxMemoKey)
+	return fmt.Sprintf("memoize.key is %d characters; a ConfigMap key holds at most %d; shorten it or hash it (e.g. {{=sprig.sha256sum(...)}})", n, MaxMemoKey)
 }
 
 func msgMemoKeyChars(key string) string {

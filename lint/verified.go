@@ -51,9 +51,7 @@ func digestOf(objJSON []byte) string {
 const argoVersion = "v3.7.18"
 
 // verified reports whether u's object passed every check before.
-func (s *objectSet) verified(u *unit) bool {
-	return len(s.digests) > 0 && s.digests[digestOf(u.serialized())]
-}
+func (s *objectSet) verified(u *unit) bool { return s.verifiedUnits[u] }
 
 // interfaceOf is what an object submitted from spec (workflowTemplateRef)
 // needs of it to be validated by Argo: every template with its name,

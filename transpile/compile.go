@@ -25,20 +25,15 @@ type File struct {
 // invalid it returns no files and an ErrorList of every problem, each
 // pointing at the DSL line that produced the offending part.
 func Compile(lib *ir.Library) ([]File, error) {
-	return CompileWith(lib, lint.Options{})
-}
-
-// CompileWith is Compile with lint's options: a library whose objects are
-// in opts.Verified is not checked again.
-func CompileWith(lib *ir.Library, opts lint.Options) ([]File, error) {
-	if err := CheckWith(lib, opts); err != nil {
+	if err := CheckWith(lib, lint.Options{}); err != nil {
 		return nil, err
 	}
 	return Render(lib)
 }
 
-// CheckWith is CompileWith without the files: nil, or an ErrorList of
-// every problem.
+// CheckWith is the check of Compile, with lint's options (a library whose
+// objects are in opts.Verified is not checked again): nil, or an ErrorList
+// of every problem.
 func CheckWith(lib *ir.Library, opts lint.Options) error {
 	objs := Objects(lib)
 	var errs ErrorList

@@ -131,7 +131,9 @@ func misreadByYAML11(s string) bool {
 	if s == "" || len(s) > 32 {
 		return false // empty is quoted by the writer; long text is never a 1.1 scalar of another type
 	}
-	if c := s[0]; !(c == '-' || c == '+' || c == '.' || c == '~' || c >= '0' && c <= '9' || len(s) <= 5) {
+	// Only these start a YAML 1.1 boolean (y, n, on, off, true, false...),
+	// null (~, null), number or timestamp; anything else is a string.
+	if !strings.ContainsRune("yYnNoOtTfF~-+.0123456789", rune(s[0])) {
 		return false
 	}
 	var v any
