@@ -30,6 +30,7 @@ func (l *Library) Build() (*Built, ErrorList) {
 		out.WorkflowTemplates = append(out.WorkflowTemplates, b.workflowTemplate(wt))
 	}
 	b.unused()
+	b.errs = b.errs.unique()
 	b.errs.Sort()
 	if b.errs.Err() != nil {
 		return nil, b.errs

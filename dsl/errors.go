@@ -46,6 +46,26 @@ func (l ErrorList) Less(i, j int) bool {
 // Sort orders the list by file, line and message.
 func (l ErrorList) Sort() { sort.Stable(l) }
 
+// unique drops repeats of an entry: the same message at the same position
+// (a shared template's mistake seen from each of its call sites).
+func (l ErrorList) unique() ErrorList {
+	type entry struct {
+		pos     Pos
+		msg     string
+		warning bool
+	}
+	seen := map[entry]bool{}
+	var out ErrorList
+	for _, e := range l {
+		k := entry{e.Pos, e.Msg, e.Warning}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // Errors returns the entries that are not warnings.
 func (l ErrorList) Errors() ErrorList {
 	var out ErrorList

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -549,6 +550,19 @@ func paren(n node) string {
 // emitted YAML readable (YAML then wraps the whole text in single quotes);
 // Argo undoes the JSON escaping of expressions before evaluating them.
 func quote(s string) string { return strconv.Quote(s) }
+
+// InputsRead lists the names of the template inputs e reads, each once, in
+// the order e first reads them: how an extension checks that a value its
+// user builds covers every input (memo's checksum).
+func InputsRead[T any](e Expr[T]) []string {
+	var names []string
+	walk(e.n, func(n node) {
+		if r, ok := n.(*refNode); ok && r.kind == refInput && !slices.Contains(names, r.name) {
+			names = append(names, r.name)
+		}
+	})
+	return names
+}
 
 // walk calls f for n and every node below it.
 func walk(n node, f func(node)) {

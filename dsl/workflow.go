@@ -49,6 +49,11 @@ func (wt *WorkflowTemplate) misuse(pos Pos, msg string) {
 	wt.errs = append(wt.errs, &Error{Pos: pos, Msg: msg})
 }
 
+// Misuse records a mistake in the use of an extension package (see
+// Helper): Build reports msg as an error at the user's call into the
+// extension, once however often it is recorded there.
+func (wt *WorkflowTemplate) Misuse(msg string) { wt.misuse(callerPos(), msg) }
+
 // Name is the WorkflowTemplate's name.
 func (wt *WorkflowTemplate) Name() string { return wt.name }
 

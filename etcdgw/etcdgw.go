@@ -30,6 +30,8 @@
 package etcdgw
 
 import (
+	"fmt"
+
 	"github.com/migratekit/migrate/dsl"
 )
 
@@ -77,8 +79,30 @@ type Gateway struct {
 	made map[string]any
 }
 
-// New returns the gateway of wt configured by cfg.
+func init() { dsl.Helper() } // positions land on the user's calls
+
+// New returns the gateway of wt configured by cfg. Mistakes in cfg are
+// Build errors at this call, each reported once.
 func New(wt *dsl.WorkflowTemplate, cfg Config) *Gateway {
+	if !cfg.Endpoint.IsSet() {
+		wt.Misuse("etcdgw.New: Config.Endpoint is not set: give etcd's client URL, e.g. dsl.Lit(\"https://etcd.migrate.svc:2379\") or a workflow parameter")
+		// Keep the templates free of further errors about the same mistake.
+		cfg.Endpoint = dsl.Lit("https://endpoint-not-set.invalid")
+	}
+	if (cfg.AuthSecret == "") != (cfg.AuthKey == "") {
+		wt.Misuse("etcdgw.New: Config.AuthSecret and Config.AuthKey go together: name the Secret and its key holding the Authorization value, or neither")
+	}
+	if cfg.AuthHeader != "" && cfg.AuthSecret == "" {
+		wt.Misuse("etcdgw.New: Config.AuthHeader is set without Config.AuthSecret: there is no credential to send in it")
+	}
+	if cfg.TimeoutSeconds < 0 {
+		wt.Misuse(fmt.Sprintf("etcdgw.New: Config.TimeoutSeconds is %d: give a positive number of seconds, or 0 for the default 10", cfg.TimeoutSeconds))
+		cfg.TimeoutSeconds = 0
+	}
+	if cfg.Retries < 0 {
+		wt.Misuse(fmt.Sprintf("etcdgw.New: Config.Retries is %d: give 0 for the default 8, or a positive count", cfg.Retries))
+		cfg.Retries = 0
+	}
 	return &Gateway{wt: wt, cfg: cfg, made: map[string]any{}}
 }
 

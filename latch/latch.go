@@ -5,6 +5,8 @@ import (
 	"github.com/migratekit/migrate/etcdgw"
 )
 
+func init() { dsl.Helper() } // positions land on the user's calls
+
 // InitArgs are the inputs of "latch-init".
 type InitArgs struct {
 	ID      dsl.Expr[string]   `desc:"latch id, unique per fan-in (include the plan's checksum)"`

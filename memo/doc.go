@@ -6,8 +6,10 @@
 //
 //	g := etcdgw.New(wt, etcdgw.Config{Endpoint: dsl.Lit("https://etcd:2379"), AuthSecret: "etcd-auth", AuthKey: "token"})
 //	snap := memo.Wrap(g, "snapshot", create.Template, memo.Spec[SnapIn]{
-//		Key:      func(in SnapIn) dsl.Expr[string] { return dsl.Concat(dsl.Lit("snapshot/"), in.Source) },
-//		Checksum: func(in SnapIn) dsl.Expr[string] { return memo.Checksum(in.Source, memo.Text(in.Size)) },
+//		Key: func(in SnapIn) dsl.Expr[string] { return dsl.Concat(dsl.Lit("snapshot/"), in.Source) },
+//		// The checksum covers every input of create (source, size), unless
+//		// Spec.Checksum says otherwise; Build refuses a Checksum that leaves
+//		// an input out without naming it in Spec.Exclude.
 //	})
 //	s := dsl.Task(main, "snapshot", snap, SnapIn{...}) // s.Out() is create's outputs, typed
 //

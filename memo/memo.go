@@ -3,11 +3,14 @@ package memo
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/migratekit/migrate/dsl"
 	"github.com/migratekit/migrate/etcdgw"
 )
+
+func init() { dsl.Helper() } // positions land on the user's calls
 
 // Spec says how a wrapped step is memoized.
 type Spec[I any] struct {
@@ -17,8 +20,16 @@ type Spec[I any] struct {
 	// Checksum is the checksum of everything the step's result depends on:
 	// its inputs and the checksums of the steps upstream of it (see
 	// Checksum and Text). A complete record with another checksum is stale:
-	// the step runs again. Required.
+	// the step runs again. Default: the checksum of every input, each named
+	// and as text (Text), in the order of I's fields. A Checksum of your own
+	// must read every input or name the ones it leaves out in Exclude:
+	// Build refuses one that leaves an input out silently, since a change
+	// of that input would then adopt a stale record.
 	Checksum func(in I) dsl.Expr[string]
+	// Exclude names (as parameters are named: "source", or the name tag)
+	// the inputs the result does not depend on, which the checksum leaves
+	// out on purpose: a lease, a log level, an input the key already holds.
+	Exclude []string
 	// LeaseSeconds is the life of a claim's lease: how long a pending
 	// record outlives a workflow that vanished without recording an outcome
 	// (deleted or terminated). It must exceed the step's longest run;
@@ -203,13 +214,15 @@ func quoteJSON(s string) string {
 func Wrap[I, O any](g *etcdgw.Gateway, name string, step dsl.Template[I, O], spec Spec[I]) *dsl.DAGTemplate[I, O] {
 	w := dsl.DAG[I, O](g.WorkflowTemplate(), name)
 	in := w.In()
-	var key, sum dsl.Expr[string] // unset: Build reports the missing argument
+	var key dsl.Expr[string]
 	if spec.Key != nil {
 		key = g.Key(dsl.Lit("memo"), spec.Key(in))
+	} else {
+		g.WorkflowTemplate().Misuse(fmt.Sprintf("memo.Wrap %q: Spec.Key is not set: name the record of what the step creates, e.g. dsl.Concat(dsl.Lit(\"snapshot/\"), in.Source)", name))
+		// Build the wrapper anyway: no further errors about the same mistake.
+		key = g.Key(dsl.Lit("memo"), dsl.Lit("key-not-set"))
 	}
-	if spec.Checksum != nil {
-		sum = spec.Checksum(in)
-	}
+	sum := checksumOf(g.WorkflowTemplate(), name, in, spec)
 	ttl := spec.LeaseSeconds
 	if ttl == 0 {
 		ttl = 86400
@@ -225,11 +238,6 @@ func Wrap[I, O any](g *etcdgw.Gateway, name string, step dsl.Template[I, O], spe
 	acq := dsl.Task(w, "acquire", acquire(g, waits), AcquireArgs{
 		Key: key, Checksum: sum, Step: dsl.Lit(step.Name()), TTL: lease,
 	})
-	if !key.IsSet() || !sum.IsSet() {
-		// Build reports the missing arguments of acquire; nothing else
-		// would add to that.
-		return w
-	}
 	got := acq.Out()
 	run := dsl.Task(w, "run", step, in).After(acq).When(dsl.Not(got.Adopt))
 
@@ -279,6 +287,43 @@ func Wrap[I, O any](g *etcdgw.Gateway, name string, step dsl.Template[I, O], spe
 	}
 	w.Outputs(res.Interface().(O))
 	return w
+}
+
+// checksumOf is the wrapper's checksum of its inputs in: spec.Checksum's,
+// or by default every input not excluded, each named and as text. Inputs
+// the checksum neither reads nor excludes, and excluded names that are no
+// input, are recorded as misuse at the user's call.
+func checksumOf[I any](wt *dsl.WorkflowTemplate, name string, in I, spec Spec[I]) dsl.Expr[string] {
+	v := reflect.ValueOf(in)
+	var inputs []string
+	var parts []dsl.Expr[string]
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i)
+		if !f.IsExported() || !f.Type.ConvertibleTo(exprString) {
+			continue
+		}
+		p := dsl.ParamName(f)
+		inputs = append(inputs, p)
+		if !slices.Contains(spec.Exclude, p) {
+			parts = append(parts, dsl.Lit(p), textOf(v.Field(i)))
+		}
+	}
+	for _, x := range spec.Exclude {
+		if !slices.Contains(inputs, x) {
+			wt.Misuse(fmt.Sprintf("memo.Wrap %q: Spec.Exclude names %q, which is not an input of the step (its inputs: %s)", name, x, strings.Join(inputs, ", ")))
+		}
+	}
+	if spec.Checksum == nil {
+		return Checksum(parts...)
+	}
+	sum := spec.Checksum(in)
+	read := dsl.InputsRead(sum)
+	for _, p := range inputs {
+		if !slices.Contains(read, p) && !slices.Contains(spec.Exclude, p) {
+			wt.Misuse(fmt.Sprintf("memo.Wrap %q: Spec.Checksum leaves out input %q, so a change of it would adopt a stale record: make it part of the checksum (memo.Text), or name it in Spec.Exclude if the step's result does not depend on it", name, p))
+		}
+	}
+	return sum
 }
 
 // ForgetArgs are the inputs of "memo-forget".

@@ -334,7 +334,10 @@ func (l *library) wrapped(d StepDef) dsl.Template[UnitID, dsl.None] {
 			sums := dsl.Lookup(dsl.Get[map[string]map[string]string](l.plan, "memo"), in.ID)
 			return dsl.Lookup(sums, dsl.Lit(d.Name))
 		},
-		Lease: func(UnitID) dsl.Expr[int] { return dsl.Get[int](l.plan, "lease") },
+		// The plan's checksum covers everything the step depends on; the
+		// unit's id is in the record's key already.
+		Exclude: []string{"id"},
+		Lease:   func(UnitID) dsl.Expr[int] { return dsl.Get[int](l.plan, "lease") },
 	}).Template
 	l.steps[name] = t
 	return t
