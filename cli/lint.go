@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -13,7 +13,9 @@ import (
 	"github.com/migratekit/migrate/lint"
 )
 
-func newLintCmd(io *cliIO) *cobra.Command {
+// LintCmd is the lint command: Argo YAML checked with Argo's validator
+// and migrate's own checks.
+func LintCmd(io *IO) *cobra.Command {
 	return &cobra.Command{
 		Use:   "lint PATH...",
 		Short: "Validate Argo YAML files (ours or hand-written)",
@@ -33,7 +35,7 @@ Each problem is printed as file:line:col: path: message. Exit 1 when any is foun
 	}
 }
 
-func runLint(io *cliIO, args []string) error {
+func runLint(io *IO, args []string) error {
 	var paths []string
 	for _, a := range args {
 		err := filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
@@ -46,19 +48,19 @@ func runLint(io *cliIO, args []string) error {
 			return nil
 		})
 		if errors.Is(err, fs.ErrNotExist) {
-			return exitErr(exitInvalid, fmt.Errorf("%s: no such file or directory", a))
+			return ExitErr(ExitInvalid, fmt.Errorf("%s: no such file or directory", a))
 		}
 		if err != nil {
-			return exitErr(exitInternal, err)
+			return ExitErr(ExitInternal, err)
 		}
 	}
 	fsys, rel, abs, err := rootFS(paths)
 	if err != nil {
-		return exitErr(exitInternal, err)
+		return ExitErr(ExitInternal, err)
 	}
 	problems := lint.Files(fsys, rel)
 	errs := 0
-	var diags []diagnostic
+	var diags []Diagnostic
 	for _, p := range problems {
 		if abs {
 			p.File = "/" + p.File
@@ -69,10 +71,10 @@ func runLint(io *cliIO, args []string) error {
 		}
 	}
 	if len(diags) > 0 {
-		printProblems(io, diags)
+		PrintProblems(io, diags)
 	}
 	if errs > 0 {
-		return exitErr(exitInvalid, fmt.Errorf("%d problems in %d files", errs, len(paths)))
+		return ExitErr(ExitInvalid, fmt.Errorf("%d problems in %d files", errs, len(paths)))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -10,12 +10,11 @@ import (
 	"github.com/migratekit/migrate/dsl"
 	"github.com/migratekit/migrate/internal/outdir"
 	"github.com/migratekit/migrate/lint"
-	"github.com/migratekit/migrate/schema"
 )
 
-// diagnostic is one problem as every command prints it, whichever stage
+// Diagnostic is one problem as every command prints it, whichever stage
 // found it: file:line:col: path: message (hint).
-type diagnostic struct {
+type Diagnostic struct {
 	File     string `json:"file,omitempty"`
 	Line     int    `json:"line,omitempty"`
 	Col      int    `json:"col,omitempty"`
@@ -26,7 +25,7 @@ type diagnostic struct {
 	Severity string `json:"severity"` // "error" or "warning"
 }
 
-func (d diagnostic) String() string {
+func (d Diagnostic) String() string {
 	var parts []string
 	if d.File != "" {
 		pos := d.File
@@ -54,27 +53,15 @@ func (d diagnostic) String() string {
 	return strings.Join(append(parts, msg), ": ")
 }
 
-// problemsError is a command's list of problems: run prints them in the
-// chosen format, then the summary, and exits 1.
-type problemsError struct {
-	diags   []diagnostic
-	summary string
-}
-
-func (e *problemsError) Error() string { return e.summary }
-
-// diagnostics turns the problem lists of migrate's stages into
-// diagnostics; ok is false when err holds none of them.
-func diagnostics(err error) (out []diagnostic, ok bool) {
-	var cfg schema.ErrorList
+// Diagnostics turns the problem lists of the DSL, lint and the output
+// writer into diagnostics; ok is false when err holds none of them.
+// (A migration config's problems are converted by cmd/migrate, which
+// links the config's schema.)
+func Diagnostics(err error) (out []Diagnostic, ok bool) {
 	var obj lint.Problems
 	var prog dsl.ErrorList
 	var refused *outdir.RefusedError
 	switch {
-	case errors.As(err, &cfg):
-		for _, e := range cfg {
-			out = append(out, diagnostic{File: e.Pos.File, Line: e.Pos.Line, Col: e.Pos.Col, Path: e.Path, Message: e.Msg, Hint: e.Hint, Severity: "error"})
-		}
 	case errors.As(err, &obj):
 		for _, p := range obj {
 			out = append(out, lintDiagnostic(p))
@@ -84,38 +71,38 @@ func diagnostics(err error) (out []diagnostic, ok bool) {
 			out = append(out, dslDiagnostic(e))
 		}
 	case errors.As(err, &refused):
-		out = append(out, diagnostic{File: refused.Dir, Message: refused.Msg, Hint: refused.Hint, Severity: "error"})
+		out = append(out, Diagnostic{File: refused.Dir, Message: refused.Msg, Hint: refused.Hint, Severity: "error"})
 	default:
 		return nil, false
 	}
 	return out, true
 }
 
-func lintDiagnostic(p lint.Problem) diagnostic {
-	d := diagnostic{File: p.File, Line: p.Line, Col: p.Col, Object: p.Object, Path: p.Path, Message: p.Msg, Severity: "error"}
+func lintDiagnostic(p lint.Problem) Diagnostic {
+	d := Diagnostic{File: p.File, Line: p.Line, Col: p.Col, Object: p.Object, Path: p.Path, Message: p.Msg, Severity: "error"}
 	if p.Warning {
 		d.Severity = "warning"
 	}
 	return d
 }
 
-func dslDiagnostic(e *dsl.Error) diagnostic {
-	d := diagnostic{File: e.Pos.File, Line: e.Pos.Line, Message: e.Msg, Severity: "error"}
+func dslDiagnostic(e *dsl.Error) Diagnostic {
+	d := Diagnostic{File: e.Pos.File, Line: e.Pos.Line, Message: e.Msg, Severity: "error"}
 	if e.Warning {
 		d.Severity = "warning"
 	}
 	return d
 }
 
-// printProblems writes diags to the standard output: one a line, or with
+// PrintProblems writes diags to the standard output: one a line, or with
 // --error-format json one JSON object {"problems": [...]}.
-func printProblems(io *cliIO, diags []diagnostic) {
-	if io.errorFormat == "json" {
+func PrintProblems(io *IO, diags []Diagnostic) {
+	if io.ErrorFormat == "json" {
 		if diags == nil {
-			diags = []diagnostic{}
+			diags = []Diagnostic{}
 		}
 		data, _ := json.MarshalIndent(struct {
-			Problems []diagnostic `json:"problems"`
+			Problems []Diagnostic `json:"problems"`
 		}{diags}, "", "  ")
 		fmt.Fprintf(io.Stdout, "%s\n", data)
 		return

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -7,17 +7,34 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newVersionCmd(io *cliIO) *cobra.Command {
+// VersionCmd prints the program's version, migrate's and the Argo
+// version it targets.
+func VersionCmd(io *IO) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "version",
-		Short: "Print the migrate version and the Argo version it targets",
+		Short: "Print the version and the Argo version it targets",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintf(io.Stdout, "migrate %s (Argo Workflows API %s)\n", moduleVersion("github.com/migratekit/migrate"), moduleVersion("github.com/argoproj/argo-workflows/v3"))
+			const self = "github.com/migratekit/migrate"
+			argo := moduleVersion("github.com/argoproj/argo-workflows/v3")
+			if io.Name == "migrate" {
+				fmt.Fprintf(io.Stdout, "migrate %s (Argo Workflows API %s)\n", moduleVersion(self), argo)
+				return nil
+			}
+			fmt.Fprintf(io.Stdout, "%s %s (migrate %s, Argo Workflows API %s)\n", io.Name, mainVersion(), moduleVersion(self), argo)
 			return nil
 		},
 	}
 	return c
+}
+
+// mainVersion is the version of the binary's main module.
+func mainVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	return moduleVersion(bi.Main.Path)
 }
 
 // moduleVersion reports the version of a module linked into this binary.

@@ -10,17 +10,18 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/migratekit/migrate/cli"
 	"github.com/migratekit/migrate/schema"
 	"github.com/migratekit/migrate/templates/migration"
 )
 
 // addConfigCommands adds the commands about migration configs: validate,
 // schema and init.
-func addConfigCommands(root *cobra.Command, io *cliIO) {
+func addConfigCommands(root *cobra.Command, io *cli.IO) {
 	root.AddCommand(newValidateCmd(io), newSchemaCmd(io), newInitCmd(io))
 }
 
-func newValidateCmd(io *cliIO) *cobra.Command {
+func newValidateCmd(io *cli.IO) *cobra.Command {
 	var strict bool
 	c := &cobra.Command{
 		Use:   "validate FILE...",
@@ -45,8 +46,8 @@ items it expands to.`,
 	return c
 }
 
-func runValidate(io *cliIO, files []string, strict bool) error {
-	var problems []diagnostic
+func runValidate(io *cli.IO, files []string, strict bool) error {
+	var problems []cli.Diagnostic
 	for _, file := range files {
 		data, err := readConfig(file)
 		if err != nil {
@@ -64,7 +65,7 @@ func runValidate(io *cliIO, files []string, strict bool) error {
 		if _, err := migration.Check(file, data, migration.Options{Strict: strict}); err != nil {
 			var cfgErrs schema.ErrorList
 			if !errors.As(err, &cfgErrs) {
-				return exitErr(exitInternal, err) // as compile: not the config's fault
+				return cli.ExitErr(cli.ExitInternal, err) // as compile: not the config's fault
 			}
 			d, _ := diagnostics(cfgErrs)
 			problems = append(problems, d...)
@@ -72,16 +73,16 @@ func runValidate(io *cliIO, files []string, strict bool) error {
 		}
 		plan, err := schema.Normalize(cfg)
 		if err != nil {
-			return exitErr(exitInternal, fmt.Errorf("%s: %w", file, err))
+			return cli.ExitErr(cli.ExitInternal, fmt.Errorf("%s: %w", file, err))
 		}
 		fmt.Fprintf(io.Stdout, "%s: ok: %s, %s, %s, %s, %s\n", file,
-			count(len(plan.Targets), "target"), count(len(plan.Sources), "source"),
-			count(len(plan.Snapshots), "snapshot"), count(len(plan.Migrations), "migration item"),
-			count(len(plan.Replays), "replay"))
+			cli.Count(len(plan.Targets), "target"), cli.Count(len(plan.Sources), "source"),
+			cli.Count(len(plan.Snapshots), "snapshot"), cli.Count(len(plan.Migrations), "migration item"),
+			cli.Count(len(plan.Replays), "replay"))
 	}
 	if len(problems) > 0 {
-		printProblems(io, problems)
-		return exitErr(exitInvalid, fmt.Errorf("%s in %s", count(len(problems), "problem"), count(len(files), "file")))
+		cli.PrintProblems(io, problems)
+		return cli.ExitErr(cli.ExitInvalid, fmt.Errorf("%s in %s", cli.Count(len(problems), "problem"), cli.Count(len(files), "file")))
 	}
 	return nil
 }
@@ -91,27 +92,20 @@ func runValidate(io *cliIO, files []string, strict bool) error {
 func readConfig(file string) ([]byte, error) {
 	f, err := os.Open(file)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, exitErr(exitInvalid, fmt.Errorf("%s: no such file", file))
+		return nil, cli.ExitErr(cli.ExitInvalid, fmt.Errorf("%s: no such file", file))
 	}
 	if err != nil {
-		return nil, exitErr(exitInternal, err)
+		return nil, cli.ExitErr(cli.ExitInternal, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, schema.MaxFileSize+1))
 	if err != nil {
-		return nil, exitErr(exitInternal, fmt.Errorf("read %s: %w", file, err))
+		return nil, cli.ExitErr(cli.ExitInternal, fmt.Errorf("read %s: %w", file, err))
 	}
 	return data, nil
 }
 
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-func newSchemaCmd(io *cliIO) *cobra.Command {
+func newSchemaCmd(io *cli.IO) *cobra.Command {
 	var unit bool
 	c := &cobra.Command{
 		Use:   "schema [--unit]",
@@ -142,7 +136,7 @@ the library and the migration console (` + migration.UnitVersion + `).`,
 			}
 			_, err := io.Stdout.Write(out)
 			if err != nil {
-				return exitErr(exitInternal, err)
+				return cli.ExitErr(cli.ExitInternal, err)
 			}
 			return nil
 		},
@@ -151,7 +145,7 @@ the library and the migration console (` + migration.UnitVersion + `).`,
 	return c
 }
 
-func newInitCmd(io *cliIO) *cobra.Command {
+func newInitCmd(io *cli.IO) *cobra.Command {
 	var out string
 	var force bool
 	c := &cobra.Command{
@@ -164,7 +158,7 @@ it). It does not overwrite a file that exists unless --force is given.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "-" {
 				if _, err := io.Stdout.Write(schema.Sample()); err != nil {
-					return exitErr(exitInternal, err)
+					return cli.ExitErr(cli.ExitInternal, err)
 				}
 				return nil
 			}
@@ -187,24 +181,24 @@ it). It does not overwrite a file that exists unless --force is given.`,
 func writeNew(path string, data []byte, force bool) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return exitErr(exitInternal, err)
+		return cli.ExitErr(cli.ExitInternal, err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op once it is renamed
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return exitErr(exitInternal, err)
+		return cli.ExitErr(cli.ExitInternal, err)
 	}
 	if err := tmp.Chmod(0o644); err != nil {
 		tmp.Close()
-		return exitErr(exitInternal, err)
+		return cli.ExitErr(cli.ExitInternal, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return exitErr(exitInternal, err)
+		return cli.ExitErr(cli.ExitInternal, err)
 	}
-	exists := exitErr(exitUsage, fmt.Errorf("%s exists; use --force to overwrite it, or -o to write another file", path))
+	exists := cli.ExitErr(cli.ExitUsage, fmt.Errorf("%s exists; use --force to overwrite it, or -o to write another file", path))
 	if force {
 		if err := os.Rename(tmp.Name(), path); err != nil {
-			return exitErr(exitInternal, err)
+			return cli.ExitErr(cli.ExitInternal, err)
 		}
 		return nil
 	}
@@ -220,7 +214,7 @@ func writeNew(path string, data []byte, force bool) error {
 		return exists
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return exitErr(exitInternal, err)
+		return cli.ExitErr(cli.ExitInternal, err)
 	}
 	return nil
 }

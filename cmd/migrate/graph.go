@@ -5,10 +5,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/migratekit/migrate/cli"
 	"github.com/migratekit/migrate/templates/migration"
 )
 
-func newGraphCmd(io *cliIO) *cobra.Command {
+func newGraphCmd(io *cli.IO) *cobra.Command {
 	var format string
 	c := &cobra.Command{
 		Use:   "graph --config FILE",
@@ -21,10 +22,10 @@ request to show reviewers what a config change does.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path, _ := cmd.Flags().GetString("config")
 			if path == "" {
-				return exitErr(exitUsage, fmt.Errorf("graph needs --config FILE"))
+				return cli.ExitErr(cli.ExitUsage, fmt.Errorf("graph needs --config FILE"))
 			}
 			if format != "mermaid" && format != "dot" {
-				return exitErr(exitUsage, fmt.Errorf("unknown --format %q: use mermaid or dot", format))
+				return cli.ExitErr(cli.ExitUsage, fmt.Errorf("unknown --format %q: use mermaid or dot", format))
 			}
 			data, err := readConfig(path)
 			if err != nil {
@@ -40,7 +41,7 @@ request to show reviewers what a config change does.`,
 			} else {
 				err = g.Mermaid(io.Stdout)
 			}
-			return exitErr(exitInternal, err)
+			return cli.ExitErr(cli.ExitInternal, err)
 		},
 	}
 	c.Flags().String("config", "", "migration config to draw")

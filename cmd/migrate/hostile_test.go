@@ -10,6 +10,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/migratekit/migrate/cli"
 	"github.com/migratekit/migrate/internal/golden"
 )
 
@@ -18,7 +19,7 @@ import (
 func runIn(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(args, &cliIO{Stdout: &stdout, Stderr: &stderr, errorFormat: "text"})
+	code := run(args, &cli.IO{Name: "migrate", Stdout: &stdout, Stderr: &stderr, ErrorFormat: "text"})
 	return stdout.String(), stderr.String(), code
 }
 

@@ -2,6 +2,10 @@
 // WorkflowTemplates, validates migration configs and lints Argo YAML.
 package main
 
-import "os"
+import (
+	"os"
 
-func main() { os.Exit(run(os.Args[1:], newCLIIO())) }
+	"github.com/migratekit/migrate/cli"
+)
+
+func main() { os.Exit(run(os.Args[1:], cli.NewIO("migrate"))) }

@@ -7,12 +7,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/migratekit/migrate/cli"
 	"github.com/migratekit/migrate/schema"
 	"github.com/migratekit/migrate/templates/migration"
 )
 
 // loadRun reads a migration config and plans it.
-func loadRun(io *cliIO, path string) (*migration.Run, error) {
+func loadRun(io *cli.IO, path string) (*migration.Run, error) {
 	data, err := readConfig(path)
 	if err != nil {
 		return nil, err
@@ -31,15 +32,15 @@ func loadRun(io *cliIO, path string) (*migration.Run, error) {
 // loadRecordedRun is loadRun for the commands that read records: the
 // config must name its bookkeeping etcd (else its runs record nothing, and
 // gc would take every record for garbage).
-func loadRecordedRun(io *cliIO, path string) (*migration.Run, error) {
+func loadRecordedRun(io *cli.IO, path string) (*migration.Run, error) {
 	run, err := loadRun(io, path)
 	if err == nil && run.Bookkeeping == "" {
-		err = exitErr(exitInvalid, fmt.Errorf("%s names no bookkeeping etcd, so its runs record nothing: add bookkeeping: {endpoint: URL}", path))
+		err = cli.ExitErr(cli.ExitInvalid, fmt.Errorf("%s names no bookkeeping etcd, so its runs record nothing: add bookkeeping: {endpoint: URL}", path))
 	}
 	return run, err
 }
 
-func newPlanCmd(io *cliIO) *cobra.Command {
+func newPlanCmd(io *cli.IO) *cobra.Command {
 	var f storeFlags
 	var config, output string
 	c := &cobra.Command{
@@ -61,10 +62,10 @@ Show it before resubmitting a changed config.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if config == "" {
-				return exitErr(exitUsage, fmt.Errorf("plan needs --config FILE"))
+				return cli.ExitErr(cli.ExitUsage, fmt.Errorf("plan needs --config FILE"))
 			}
 			if output != "text" && output != "json" {
-				return exitErr(exitUsage, fmt.Errorf("unknown --output %q: use text or json", output))
+				return cli.ExitErr(cli.ExitUsage, fmt.Errorf("unknown --output %q: use text or json", output))
 			}
 			run, err := loadRecordedRun(io, config)
 			if err != nil {
@@ -86,13 +87,13 @@ Show it before resubmitting a changed config.`,
 				enc := json.NewEncoder(io.Stdout)
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(changes); err != nil {
-					return exitErr(exitInternal, err)
+					return cli.ExitErr(cli.ExitInternal, err)
 				}
 			} else {
 				printChanges(io, changes)
 			}
 			if bad > 0 {
-				return exitErr(exitInvalid, fmt.Errorf("%d values under %s are not records", bad, client.MemoPrefix()+migration.RecordPrefix))
+				return cli.ExitErr(cli.ExitInvalid, fmt.Errorf("%d values under %s are not records", bad, client.MemoPrefix()+migration.RecordPrefix))
 			}
 			return nil
 		},
@@ -103,7 +104,7 @@ Show it before resubmitting a changed config.`,
 	return c
 }
 
-func printChanges(io *cliIO, changes []migration.Change) {
+func printChanges(io *cli.IO, changes []migration.Change) {
 	tw := tabwriter.NewWriter(io.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "UNIT\tSTEP\tACTION\tWHY")
 	count := map[string]int{}

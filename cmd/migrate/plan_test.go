@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/migratekit/migrate/cli"
 	"github.com/migratekit/migrate/internal/etcdtest"
 	"github.com/migratekit/migrate/schema"
 	"github.com/migratekit/migrate/templates/migration"
@@ -48,7 +49,7 @@ func TestPlanAndGC(t *testing.T) {
 		t.Fatalf("plan of an empty store: exit %d, stderr %q:\n%s", code, errs, out)
 	}
 
-	run, err := loadRun(&cliIO{}, first)
+	run, err := loadRun(&cli.IO{Name: "migrate"}, first)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func TestPlanAndGC(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "7 to adopt, 0 to re-run, 6 new, 0 orphaned") {
 		t.Errorf("plan after gc: exit %d:\n%s", code, out)
 	}
-	if code, _, errs = migrate("gc", "--config", changed, "--keep", "x"); code != exitUsage || !strings.Contains(errs, "give one") {
+	if code, _, errs = migrate("gc", "--config", changed, "--keep", "x"); code != cli.ExitUsage || !strings.Contains(errs, "give one") {
 		t.Errorf("gc --config --keep: exit %d, stderr %q", code, errs)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/migratekit/migrate/cli"
 	"github.com/migratekit/migrate/memo"
 )
 
@@ -38,16 +39,16 @@ func (f *storeFlags) register(c *cobra.Command, name string) {
 
 func (f *storeFlags) client() (*memo.Client, error) {
 	if f.endpoint == "" {
-		return nil, exitErr(exitUsage, errors.New("--endpoint is required: name the bookkeeping etcd"))
+		return nil, cli.ExitErr(cli.ExitUsage, errors.New("--endpoint is required: name the bookkeeping etcd"))
 	}
 	c := &memo.Client{Endpoint: f.endpoint, Prefix: f.prefix}
 	if f.tokenFile != "" {
 		b, err := os.ReadFile(f.tokenFile)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, exitErr(exitInvalid, fmt.Errorf("%s: no such file", f.tokenFile))
+			return nil, cli.ExitErr(cli.ExitInvalid, fmt.Errorf("%s: no such file", f.tokenFile))
 		}
 		if err != nil {
-			return nil, exitErr(exitInternal, err)
+			return nil, cli.ExitErr(cli.ExitInternal, err)
 		}
 		c.Auth = strings.TrimSpace(string(b))
 	}
@@ -55,11 +56,11 @@ func (f *storeFlags) client() (*memo.Client, error) {
 }
 
 // addRecordsCommands adds the memo record commands: records and gc.
-func addRecordsCommands(root *cobra.Command, io *cliIO) {
+func addRecordsCommands(root *cobra.Command, io *cli.IO) {
 	root.AddCommand(newRecordsCmd(io), newGCCmd(io), newPlanCmd(io))
 }
 
-func newRecordsCmd(io *cliIO) *cobra.Command {
+func newRecordsCmd(io *cli.IO) *cobra.Command {
 	var f storeFlags
 	var asJSON bool
 	c := &cobra.Command{
@@ -89,13 +90,13 @@ key, and the command exits 1 after listing the others.`,
 	return c
 }
 
-func list(ctx context.Context, io *cliIO, client *memo.Client, prefix string) ([]memo.Record, int, error) {
+func list(ctx context.Context, io *cli.IO, client *memo.Client, prefix string) ([]memo.Record, int, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	recs, bad, err := client.List(ctx, prefix)
 	if err != nil {
-		return nil, 0, exitErr(exitInternal, err)
+		return nil, 0, cli.ExitErr(cli.ExitInternal, err)
 	}
 	for _, e := range bad {
 		fmt.Fprintln(io.Stderr, "migrate:", e)
@@ -103,7 +104,7 @@ func list(ctx context.Context, io *cliIO, client *memo.Client, prefix string) ([
 	return recs, len(bad), nil
 }
 
-func runRecords(ctx context.Context, io *cliIO, client *memo.Client, prefix string, asJSON bool) error {
+func runRecords(ctx context.Context, io *cli.IO, client *memo.Client, prefix string, asJSON bool) error {
 	recs, bad, err := list(ctx, io, client, prefix)
 	if err != nil {
 		return err
@@ -116,7 +117,7 @@ func runRecords(ctx context.Context, io *cliIO, client *memo.Client, prefix stri
 				ModRevision int64  `json:"modRevision"`
 				memo.Record
 			}{strings.TrimPrefix(r.Key, client.MemoPrefix()), r.ModRevision, r}); err != nil {
-				return exitErr(exitInternal, err)
+				return cli.ExitErr(cli.ExitInternal, err)
 			}
 		}
 	} else {
@@ -129,7 +130,7 @@ func runRecords(ctx context.Context, io *cliIO, client *memo.Client, prefix stri
 		tw.Flush()
 	}
 	if bad > 0 {
-		return exitErr(exitInvalid, fmt.Errorf("%d values under %s are not records", bad, client.MemoPrefix()+prefix))
+		return cli.ExitErr(cli.ExitInvalid, fmt.Errorf("%d values under %s are not records", bad, client.MemoPrefix()+prefix))
 	}
 	return nil
 }
@@ -141,7 +142,7 @@ func short(sum string) string {
 	return sum
 }
 
-func newGCCmd(io *cliIO) *cobra.Command {
+func newGCCmd(io *cli.IO) *cobra.Command {
 	var f storeFlags
 	var keepFile, config string
 	var yes bool
@@ -169,7 +170,7 @@ A record that changed since it was listed is kept.`,
 			var keep memo.Keep
 			switch {
 			case config != "" && keepFile != "":
-				return exitErr(exitUsage, errors.New("--config and --keep both name the plan: give one"))
+				return cli.ExitErr(cli.ExitUsage, errors.New("--config and --keep both name the plan: give one"))
 			case config != "":
 				run, err := loadRecordedRun(io, config)
 				if err != nil {
@@ -185,7 +186,7 @@ A record that changed since it was listed is kept.`,
 					return err
 				}
 			default:
-				return exitErr(exitUsage, errors.New("gc needs the plan: --config FILE, or --keep FILE listing what the current plans adopt"))
+				return cli.ExitErr(cli.ExitUsage, errors.New("gc needs the plan: --config FILE, or --keep FILE listing what the current plans adopt"))
 			}
 			client, err := f.client()
 			if err != nil {
@@ -204,20 +205,20 @@ A record that changed since it was listed is kept.`,
 func readKeepFile(keepFile string) (memo.Keep, error) {
 	fh, err := os.Open(keepFile)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, exitErr(exitInvalid, fmt.Errorf("%s: no such file", keepFile))
+		return nil, cli.ExitErr(cli.ExitInvalid, fmt.Errorf("%s: no such file", keepFile))
 	}
 	if err != nil {
-		return nil, exitErr(exitInternal, err)
+		return nil, cli.ExitErr(cli.ExitInternal, err)
 	}
 	defer fh.Close()
 	keep, err := memo.ReadKeep(keepFile, fh)
 	if err != nil {
-		return nil, exitErr(exitInvalid, err)
+		return nil, cli.ExitErr(cli.ExitInvalid, err)
 	}
 	return keep, nil
 }
 
-func runGC(ctx context.Context, io *cliIO, client *memo.Client, keep memo.Keep, yes bool) error {
+func runGC(ctx context.Context, io *cli.IO, client *memo.Client, keep memo.Keep, yes bool) error {
 	recs, bad, err := list(ctx, io, client, "")
 	if err != nil {
 		return err
@@ -236,7 +237,7 @@ func runGC(ctx context.Context, io *cliIO, client *memo.Client, keep memo.Keep, 
 		}
 		ok, err := client.Delete(ctx, r)
 		if err != nil {
-			return exitErr(exitInternal, err)
+			return cli.ExitErr(cli.ExitInternal, err)
 		}
 		if !ok {
 			fmt.Fprintf(io.Stdout, "kept %s: it changed since it was listed\n", key)
@@ -252,7 +253,7 @@ func runGC(ctx context.Context, io *cliIO, client *memo.Client, keep memo.Keep, 
 		fmt.Fprintf(io.Stdout, "deleted %d of %d records\n", deleted, len(recs))
 	}
 	if bad > 0 {
-		return exitErr(exitInvalid, fmt.Errorf("%d values under %s are not records and were left alone", bad, client.MemoPrefix()))
+		return cli.ExitErr(cli.ExitInvalid, fmt.Errorf("%d values under %s are not records and were left alone", bad, client.MemoPrefix()))
 	}
 	return nil
 }

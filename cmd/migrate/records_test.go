@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/migratekit/migrate/cli"
 	"github.com/migratekit/migrate/internal/etcdtest"
 	"github.com/migratekit/migrate/memo"
 )
@@ -27,7 +28,7 @@ func put(t *testing.T, endpoint, key, value string) {
 
 func migrate(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
-	code := run(args, &cliIO{Stdout: &out, Stderr: &errb})
+	code := run(args, &cli.IO{Name: "migrate", Stdout: &out, Stderr: &errb})
 	return code, out.String(), errb.String()
 }
 
@@ -44,7 +45,7 @@ func TestRecordsCommands(t *testing.T) {
 	put(t, srv.URL(), "/migrate/memo/junk", "not json")
 
 	code, out, errs := migrate("records", "--endpoint", srv.URL())
-	if code != exitInvalid || !strings.Contains(errs, "record /migrate/memo/junk: not a record") {
+	if code != cli.ExitInvalid || !strings.Contains(errs, "record /migrate/memo/junk: not a record") {
 		t.Errorf("records: exit %d, stderr %q; want 1 naming the junk key", code, errs)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -59,7 +60,7 @@ func TestRecordsCommands(t *testing.T) {
 	os.WriteFile(keep, []byte("snapshot/db1 "+sum1+"\n"), 0o644)
 	code, out, _ = migrate("gc", "--endpoint", srv.URL(), "--keep", keep)
 	want := "would delete snapshot/db2 (no plan adopts this key)\nwould delete snapshot/db3 (failed)\n2 of 4 records are not adopted by the plan; run with --yes to delete them\n"
-	if code != exitInvalid || out != want {
+	if code != cli.ExitInvalid || out != want {
 		t.Errorf("gc dry run: exit %d, output:\n%s\nwant:\n%s", code, out, want)
 	}
 	if _, out, _ = migrate("records", "--endpoint", srv.URL()); strings.Count(out, "\n") != 5 {

@@ -10,11 +10,13 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/migratekit/migrate/cli"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"migrate": func() { os.Exit(run(os.Args[1:], newCLIIO())) },
+		"migrate": func() { os.Exit(run(os.Args[1:], cli.NewIO("migrate"))) },
 	})
 }
 

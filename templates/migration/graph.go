@@ -1,28 +1,16 @@
 package migration
 
-import (
-	"fmt"
-	"io"
-	"strings"
-)
+import "github.com/migratekit/migrate/graph"
 
 // Graph is the run a config implies, for review: a node per step of each
 // unit, an edge per dependency. It is drawn from the units' decided steps
 // (the same decisions the workflow reads), so a step marked skipped is one
 // the workflow skips, and an approval not marked skipped pauses.
-type Graph struct {
-	Nodes []GraphNode
-	Edges [][2]string
-}
+type Graph = graph.Graph
 
-// GraphNode is one step of one unit, or a junction.
-type GraphNode struct {
-	ID, Label string
-	Unit      string // the unit's id; "" for junctions
-	Step      string // the step's name, as in Processes
-	Skipped   bool   // the plan does not run this step (an approval: does not pause)
-	Approval  bool   // a gate
-}
+// GraphNode is one step of one unit (Unit is the unit's id, Step the
+// step's name as in Processes), or a junction.
+type GraphNode = graph.Node
 
 type graphBuilder struct {
 	g Graph
@@ -61,7 +49,7 @@ func (b *graphBuilder) unit(u Unit, from ...string) string {
 
 // NewGraph draws the run.
 func NewGraph(r *Run) Graph {
-	b := &graphBuilder{}
+	b := &graphBuilder{g: Graph{Name: "migration"}}
 	start := b.node(GraphNode{ID: "start", Label: "start"})
 	captured := b.node(GraphNode{ID: "captures-done", Label: "captures ready"})
 	if len(r.Captures) == 0 {
@@ -111,55 +99,4 @@ func NewGraph(r *Run) Graph {
 	}
 	b.unit(r.Teardown.Unit, end)
 	return b.g
-}
-
-// Mermaid writes the graph as a Mermaid flowchart; skipped steps are drawn
-// dashed and grey, approvals as hexagons.
-func (g Graph) Mermaid(w io.Writer) error {
-	var b strings.Builder
-	b.WriteString("flowchart TD\n")
-	b.WriteString("  classDef skipped stroke-dasharray: 4 4,color:#999,stroke:#bbb\n")
-	ids := map[string]string{}
-	for i, n := range g.Nodes {
-		ids[n.ID] = fmt.Sprintf("n%d", i)
-		label := strings.ReplaceAll(n.Label, `"`, "'")
-		if n.Skipped {
-			label += " (skipped)"
-		}
-		shape := `["%s"]`
-		if n.Approval {
-			shape = `{{"%s"}}`
-		}
-		fmt.Fprintf(&b, "  %s"+shape+"\n", ids[n.ID], label)
-		if n.Skipped {
-			fmt.Fprintf(&b, "  class %s skipped\n", ids[n.ID])
-		}
-	}
-	for _, e := range g.Edges {
-		fmt.Fprintf(&b, "  %s --> %s\n", ids[e[0]], ids[e[1]])
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// DOT writes the graph in Graphviz's language.
-func (g Graph) DOT(w io.Writer) error {
-	var b strings.Builder
-	b.WriteString("digraph migration {\n  rankdir=TB;\n  node [shape=box];\n")
-	for _, n := range g.Nodes {
-		attrs := fmt.Sprintf("label=%q", n.Label)
-		if n.Approval {
-			attrs += ", shape=hexagon"
-		}
-		if n.Skipped {
-			attrs += `, style=dashed, fontcolor="#999999", xlabel="skipped"`
-		}
-		fmt.Fprintf(&b, "  %q [%s];\n", n.ID, attrs)
-	}
-	for _, e := range g.Edges {
-		fmt.Fprintf(&b, "  %q -> %q;\n", e[0], e[1])
-	}
-	b.WriteString("}\n")
-	_, err := io.WriteString(w, b.String())
-	return err
 }
