@@ -77,6 +77,7 @@ func (b *builder) workflowTemplate(wt *WorkflowTemplate) *ir.WorkflowTemplate {
 	b.errs = append(b.errs, wt.errs...)
 	out := &ir.WorkflowTemplate{
 		Name: wt.name, Pos: wt.pos, Labels: wt.labels, Annotations: wt.annotations, Spec: wt.opts,
+		External: wt.external,
 	}
 	b.wt = out
 	if len(wt.templates) == 0 {

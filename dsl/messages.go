@@ -271,3 +271,11 @@ func msgStopOnFailureKind(k ir.Kind) string {
 func msgLoopKeepsGoing(loop, dag string) string {
 	return fmt.Sprintf("loop %q runs one item at a time in DAG %q, and a DAG keeps starting a loop's items after one failed (its failFast only decides its phase): to stop at the first failure, put the loop in a dsl.Steps template With(dsl.StopOnFailure()); FailFast(false) on the DAG says going on is meant", loop, dag)
 }
+
+func msgExternalBody(wt, what string) string {
+	return fmt.Sprintf("WorkflowTemplate %q is External: it cannot have %s; declare its templates with dsl.Declare, or build it with Library.WorkflowTemplate", wt, what)
+}
+
+func msgDeclareNotExternal(name, wt string) string {
+	return fmt.Sprintf("dsl.Declare of %q in WorkflowTemplate %q, which this library builds: declare templates only in a WorkflowTemplate from Library.External, and define this one with Container, DAG, ...", name, wt)
+}

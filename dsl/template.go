@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"reflect"
+	"strconv"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
@@ -62,6 +63,7 @@ type tmplDef struct {
 
 	locks      []Lock
 	suspendFor node
+	declared   bool // Declare'd in an External WorkflowTemplate
 
 	retryIf    node
 	retryIfPos Pos
@@ -103,6 +105,9 @@ func (d *tmplDef) misuse(pos Pos, msg string) {
 func newTemplate[I, O any](wt *WorkflowTemplate, name string, k ir.Kind) *tmplDef {
 	pos := callerPos()
 	d := &tmplDef{name: name, pos: pos, wt: wt, kind: k}
+	if wt.external {
+		d.misuse(pos, msgExternalBody(wt.name, "the "+k.String()+" template "+strconv.Quote(name)))
+	}
 	var probs []string
 	d.inFields, probs = paramFields(reflect.TypeFor[I]())
 	for _, p := range probs {
@@ -433,6 +438,30 @@ func (t *HTTPTemplate[I, O]) Outputs(o O) *HTTPTemplate[I, O] {
 func (t *HTTPTemplate[I, O]) With(opts ...TemplateOption) *HTTPTemplate[I, O] {
 	t.d.with(opts)
 	return t
+}
+
+// Declare declares the template name of the External WorkflowTemplate wt,
+// taking I and returning O. Calls of it are templateRefs to wt; what it
+// does is wt's owner's business. (For Argo's validator it stands as a
+// suspend template whose outputs are supplied; that stand-in is never
+// emitted.)
+func Declare[I, O any](wt *WorkflowTemplate, name string) Template[I, O] {
+	external := wt.external
+	wt.external = false // newTemplate refuses bodies in an external WorkflowTemplate
+	d := newTemplate[I, O](wt, name, ir.KindSuspend)
+	wt.external = external
+	if !external {
+		d.misuse(d.pos, msgDeclareNotExternal(name, wt.name))
+	}
+	d.t.Suspend = &wfv1.SuspendTemplate{}
+	if len(d.outFields) > 0 {
+		d.outputs = fill(reflect.TypeFor[O](), d.outFields, func(f paramField) node {
+			return &sourceNode{from: "supplied", typ: f.typ, pos: d.pos}
+		})
+		d.outPos = d.pos
+	}
+	d.declared = true
+	return Template[I, O]{d}
 }
 
 // SuspendTemplate pauses the workflow until it is resumed or a duration

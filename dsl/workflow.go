@@ -36,11 +36,27 @@ type WorkflowTemplate struct {
 	locks       []Lock
 	exported    []*tmplDef
 	errs        []*Error
+
+	// external: installed on the cluster by someone else; its templates
+	// are declared (Declare), called by templateRef and never emitted.
+	external bool
 }
 
 // WorkflowTemplate adds a WorkflowTemplate named name to the library.
 func (l *Library) WorkflowTemplate(name string) *WorkflowTemplate {
 	wt := &WorkflowTemplate{lib: l, name: name, pos: callerPos()}
+	l.wts = append(l.wts, wt)
+	return wt
+}
+
+// External declares a WorkflowTemplate named name that is installed on
+// the cluster but not built by this library: another team's, or a shared
+// catalogue's. Declare its templates with their inputs and outputs, then
+// call them like any template: the calls become templateRefs, typed and
+// checked at Build, and Argo's validator checks them against the declared
+// signatures. Compile emits nothing for it.
+func (l *Library) External(name string) *WorkflowTemplate {
+	wt := &WorkflowTemplate{lib: l, name: name, pos: callerPos(), external: true}
 	l.wts = append(l.wts, wt)
 	return wt
 }
@@ -62,6 +78,10 @@ func (wt *WorkflowTemplate) Name() string { return wt.name }
 // the Argo UI's submit form.
 func (wt *WorkflowTemplate) Entrypoint(t Callable) *WorkflowTemplate {
 	d := t.def()
+	if wt.external {
+		wt.misuse(callerPos(), msgExternalBody(wt.name, "an entrypoint"))
+		return wt
+	}
 	if d.wt != wt {
 		wt.misuse(callerPos(), msgEntrypointElsewhere(d.name, d.wt.name, wt.name))
 		return wt

@@ -60,12 +60,16 @@ func CheckWith(lib *ir.Library, opts lint.Options) error {
 }
 
 // Render writes each WorkflowTemplate of lib as one YAML file named after
-// it, sorted by name, without checking it (see Compile).
+// it, sorted by name, without checking it (see Compile). External
+// WorkflowTemplates are not written: someone else installs them.
 func Render(lib *ir.Library) ([]File, error) {
 	objs := Objects(lib)
 	var errs ErrorList
 	files := make([]File, 0, len(objs))
-	for _, o := range objs {
+	for i, o := range objs {
+		if lib.WorkflowTemplates[i].External {
+			continue
+		}
 		data, err := Marshal(o)
 		if err != nil {
 			errs = append(errs, &Error{Object: "WorkflowTemplate/" + o.Name, Msg: err.Error()})

@@ -70,6 +70,10 @@ type WorkflowTemplate struct {
 	Templates   []*Template
 	Spec        WorkflowOptions
 	Exprs       []ExprSite // every expression emitted, for checkers
+	// External: installed by someone else (dsl's Library.External); its
+	// templates stand for the declared signatures, for checking calls,
+	// and it is never rendered.
+	External bool
 }
 
 // WorkflowOptions are the spec-level settings passed through to Argo.
