@@ -1,6 +1,9 @@
 package examples
 
-import "github.com/migratekit/migrate/dsl"
+import (
+	"github.com/migratekit/migrate/blocks"
+	"github.com/migratekit/migrate/dsl"
+)
 
 // Target names the thing a check/do pair acts on.
 type Target struct {
@@ -8,14 +11,7 @@ type Target struct {
 }
 
 // CheckResult is what a check reports.
-type CheckResult struct {
-	Done dsl.Expr[bool] `desc:"true when the desired state already holds"`
-}
-
-// Failure is the input of a step that fails the workflow on purpose.
-type Failure struct {
-	Reason dsl.Expr[string] `desc:"why the workflow stops"`
-}
+type CheckResult = blocks.CheckResult
 
 // CheckDo builds the check/do pattern: run check; run do only when check
 // says the work is not done; run check again after do and fail when the
@@ -36,26 +32,12 @@ func CheckDo() *dsl.Library {
 		Command("console", "do").
 		Args("--target", do.In().Name)
 
-	fail := dsl.Container[Failure, dsl.None](wt, "fail")
-	fail.Image("busybox:1.36").
-		Command("sh", "-c", `echo "$REASON" >&2; exit 1`).
-		Env("REASON", fail.In().Reason)
-
-	main := dsl.DAG[Target, dsl.None](wt, "main")
-	in := main.In()
-	first := dsl.Task(main, "check", check, Target{Name: in.Name})
-	done := first.Out().Done
-	act := dsl.Task(main, "do", do, Target{Name: in.Name}).
-		After(first).
-		When(dsl.Not(done))
-	again := dsl.Task(main, "verify", check, Target{Name: in.Name}).
-		Depends(act.Succeeded())
-	dsl.Task(main, "not-converged", fail, Failure{
-		Reason: dsl.Concat(dsl.Lit("do ran but check still fails for "), in.Name),
-	}).
-		Depends(again.Succeeded()).
-		When(dsl.Not(again.Out().Done))
-
-	wt.Entrypoint(main)
+	fail := blocks.Fail(wt, "fail", "")
+	wt.Entrypoint(blocks.NewStation(wt, "main", blocks.Station[Target]{
+		Check: check.Template, Do: do.Template, Fail: fail.Template,
+		Reason: func(in Target) dsl.Expr[string] {
+			return dsl.Concat(dsl.Lit("do ran but check still fails for "), in.Name)
+		},
+	}))
 	return lib
 }

@@ -16,6 +16,7 @@ type Example struct {
 func All() []Example {
 	return []Example{
 		{Name: "check-do", About: "idempotent check/do step: do only when check says not done, then prove it", Build: CheckDo},
+		{Name: "release", About: "a release behind an approval gate, with an assertion on its input", Build: Release},
 		{Name: "fan-out", About: "fan-out over a JSON list from an earlier step, then fan-in", Build: FanOut},
 		{Name: "rolling-update", About: "rolling update host by host, with revert on failure", Build: RollingUpdate},
 	}

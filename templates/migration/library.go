@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"github.com/migratekit/migrate/blocks"
 	"github.com/migratekit/migrate/dsl"
 	"github.com/migratekit/migrate/etcdgw"
 	"github.com/migratekit/migrate/memo"
@@ -79,12 +80,10 @@ func Library() *dsl.Library {
 		steps: map[string]dsl.Template[UnitID, dsl.None]{},
 	}
 	l.records = etcdgw.New(wt, etcdgw.Config{Endpoint: dsl.Get[string](l.plan, "bookkeeping")})
-	// A gate is a suspend node: argo resume approves it (all pending
-	// gates, or the one --node-field-selector names); argo node set
-	// --phase Failed rejects it. It has no output: Argo 3.7 and 4.0 leave
-	// a supplied output unset when a resume names its node, and then fail
-	// the workflow (a nil dereference) once a loop's such node is read.
-	l.gate = dsl.Suspend[UnitID, dsl.None](wt, "approval")
+	// A gate: argo resume approves it (all pending gates, or the one
+	// --node-field-selector names); argo node set --phase Failed rejects
+	// it (see blocks.Gate).
+	l.gate = blocks.Gate[UnitID](wt, "approval")
 	units := map[string]*dsl.DAGTemplate[UnitID, dsl.None]{}
 	recorded := map[string]*dsl.DAGTemplate[UnitID, dsl.None]{}
 	undos := map[string]*dsl.DAGTemplate[UnitID, dsl.None]{}
