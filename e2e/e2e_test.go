@@ -248,6 +248,9 @@ func TestScenarios(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			for _, m := range out.Touched {
+				t.Logf("Argo lost an operator's write: %s", m)
+			}
 			record(s.Name, out)
 			if known != "" {
 				if len(out.Problems) == 0 {
@@ -276,13 +279,17 @@ func TestScenarios(t *testing.T) {
 // summary collects each scenario's cost for the table printed at the end.
 var summary struct {
 	sync.Mutex
-	rows  []string
-	sizes []string // workflow sizes of the migration runs
+	rows    []string
+	sizes   []string // workflow sizes of the migration runs
+	touched []string // workflows touched after the controller lost an operator's write
 }
 
 func record(name string, out *scenario.Outcome) {
 	summary.Lock()
 	defer summary.Unlock()
+	for _, m := range out.Touched {
+		summary.touched = append(summary.touched, name+": "+m)
+	}
 	for i, r := range out.Results {
 		agents := 0
 		for _, run := range r.Runs {
@@ -313,5 +320,10 @@ func printSummary() {
 	sort.Strings(summary.sizes)
 	for _, row := range summary.sizes {
 		fmt.Println(row)
+	}
+	fmt.Printf("operator writes the controller lost (workflow touched, see e2e/README.md): %d\n", len(summary.touched))
+	sort.Strings(summary.touched)
+	for _, row := range summary.touched {
+		fmt.Println("  " + row)
 	}
 }

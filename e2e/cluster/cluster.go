@@ -114,6 +114,14 @@ func (c *Cluster) startController(ctx context.Context) (*Process, error) {
 		// The default 10 s between reconciliations of a workflow costs
 		// about 20 s per step; 1 s is Argo's floor.
 		"DEFAULT_REQUEUE_TIME=1s",
+		// v4's default, and the setting Argo's maintainers recommend for
+		// v3 (whose default writes its own updates back into the informer's
+		// cache): a write-back can overwrite a newer copy the watch had
+		// delivered, an operator's resume say, and the controller then
+		// works on the stale copy, fails to re-apply its update ("must
+		// never update completed node") and does not look at the workflow
+		// again before its 20-minute resync. See e2e/README.md.
+		"INFORMER_WRITE_BACK=false",
 	}
 	p, err := StartProcess(c.Dir, "workflow-controller", c.Binaries.Controller, args, env)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/yaml"
 
@@ -62,6 +64,9 @@ type Result struct {
 type Outcome struct {
 	Results  []*Result // one per want step, in order
 	Problems []string  // every difference from what the steps want
+	// Touched says when the harness touched a workflow because the
+	// controller lost an operator's write (see settle).
+	Touched []string
 }
 
 // Last is the result of the last want step.
@@ -249,12 +254,17 @@ func (st *state) do(ctx context.Context, step Step) error {
 	case step.Argo != "" && step.UntilDone:
 		return st.untilDone(ctx, step)
 	case step.Argo != "":
-		if verb := strings.Fields(step.Argo)[0]; verb == "resume" || verb == "node" {
+		verb := strings.Fields(step.Argo)[0]
+		if verb == "resume" || verb == "node" {
 			if err := st.quiet(ctx); err != nil {
 				return err
 			}
 		}
-		return st.argo(step)
+		name, err := st.argo(step)
+		if err != nil || step.Error != "" || !completesNodes(step.Argo) {
+			return err
+		}
+		return st.settle(ctx, name, step.Argo)
 	case step.Kubectl != "":
 		return st.kubectl(ctx, step)
 	case step.Await != nil:
@@ -307,10 +317,10 @@ func (st *state) words(line, program string) ([]string, error) {
 	return args, nil
 }
 
-func (st *state) argo(step Step) error {
+func (st *state) argo(step Step) (string, error) {
 	args, err := st.words(step.Argo, "argo")
 	if err != nil {
-		return err
+		return "", err
 	}
 	planned := ""
 	a, err := st.e.op.run(args, st.files, st.nextName(), func(name string) {
@@ -321,15 +331,15 @@ func (st *state) argo(step Step) error {
 	})
 	if step.Error != "" {
 		if err == nil {
-			return fmt.Errorf("succeeded, want an error containing %q", step.Error)
+			return "", fmt.Errorf("succeeded, want an error containing %q", step.Error)
 		}
 		if !strings.Contains(err.Error(), step.Error) {
-			return fmt.Errorf("error %q, want one containing %q", err, step.Error)
+			return "", fmt.Errorf("error %q, want one containing %q", err, step.Error)
 		}
-		return nil
+		return "", nil
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	if a.verb == "submit" {
 		if planned != a.workflow {
@@ -337,7 +347,7 @@ func (st *state) argo(step Step) error {
 		}
 		st.track(a.workflow)
 	}
-	return nil
+	return a.workflow, nil
 }
 
 func (st *state) kubectl(ctx context.Context, step Step) error {
@@ -454,6 +464,60 @@ func (st *state) quiet(ctx context.Context) error {
 	return nil
 }
 
+// completesNodes reports whether an argo command line completes nodes the
+// controller must then act on: a resume, or a node set of a phase.
+func completesNodes(line string) bool {
+	f := strings.Fields(line)
+	return f[0] == "resume" || f[0] == "node" && slices.ContainsFunc(f, func(w string) bool {
+		return w == "--phase" || strings.HasPrefix(w, "--phase=")
+	})
+}
+
+// settleWait is how long the controller may take to write a workflow after
+// an operator completed one of its nodes; it writes within a second or two
+// when it saw the write.
+const settleWait = 20 * time.Second
+
+// settle waits until the controller has acted on an operator's write that
+// completed nodes of workflow name: it writes the workflow again, or the
+// workflow ends. When it does neither within settleWait, the controller
+// has lost the write (an Argo bug: its stale copy conflicts with the
+// operator's write, "Failed to re-apply update: must never update
+// completed node", and nothing makes it read the workflow again before
+// its 20-minute resync; see e2e/README.md). settle then does what an
+// operator would do about a stuck workflow that shows the node completed:
+// it touches the workflow (an annotation), which makes the controller read
+// it again, and the outcome records it.
+func (st *state) settle(ctx context.Context, name, line string) error {
+	wf, err := st.get(ctx, name)
+	if err != nil {
+		return err
+	}
+	version, deadline := wf.ResourceVersion, time.Now().Add(settleWait)
+	for time.Now().Before(deadline) {
+		if wf.Status.Phase.Completed() || wf.ResourceVersion != version {
+			return nil
+		}
+		select {
+		case <-time.After(200 * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if wf, err = st.get(ctx, name); err != nil {
+			return err
+		}
+	}
+	if wf.Status.Phase.Completed() || wf.ResourceVersion != version {
+		return nil
+	}
+	patch := fmt.Sprintf(`{"metadata":{"annotations":{"e2e.migrate/touched":%q}}}`, time.Now().UTC().Format(time.RFC3339Nano))
+	if _, err := st.e.Cluster.Argo.ArgoprojV1alpha1().Workflows(cluster.Namespace).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		return fmt.Errorf("touching %s after the controller did not act on `argo %s`: %w", name, line, err)
+	}
+	st.out.Touched = append(st.out.Touched, fmt.Sprintf("%s: the controller did not write the workflow within %s of `argo %s`; touched it", name, settleWait, line))
+	return nil
+}
+
 // untilDone runs the step's argo command whenever a suspend node of the
 // latest workflow is running, until the workflow completes.
 func (st *state) untilDone(ctx context.Context, step Step) error {
@@ -482,8 +546,12 @@ func (st *state) untilDone(ctx context.Context, step Step) error {
 				if err := st.quiet(ctx); err != nil {
 					return false, err
 				}
-				if err := st.argo(step); err != nil && !strings.Contains(err.Error(), "timed out waiting for the condition") {
+				acted, err := st.argo(step)
+				if err != nil && !strings.Contains(err.Error(), "timed out waiting for the condition") {
 					return false, err
+				}
+				if err == nil {
+					return false, st.settle(ctx, acted, step.Argo)
 				}
 				return false, nil
 			}
