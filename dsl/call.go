@@ -132,6 +132,14 @@ func (t *Call[O]) Out() O {
 
 // Result is the callee's standard output (script and container templates).
 func (t *Call[O]) Result() Expr[string] {
+	if d := t.c.callee; d != nil {
+		switch {
+		case d.declared:
+			return Expr[string]{n: &misuseNode{msg: msgNoResult(t.c.name, d.name, "the declared template"), pos: callerPos()}}
+		case d.kind == ir.KindSuspend || d.kind == ir.KindDAG || d.kind == ir.KindSteps || d.kind == ir.KindResource:
+			return Expr[string]{n: &misuseNode{msg: msgNoResult(t.c.name, d.name, "the "+d.kind.String()+" template"), pos: callerPos()}}
+		}
+	}
 	return Expr[string]{n: &refNode{kind: refTaskResult, typ: ir.String, call: t.c, pos: callerPos()}}
 }
 

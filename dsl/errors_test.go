@@ -109,6 +109,8 @@ func caseReferences() *dsl.Library {
 	dsl.ForEach(main, "each5", echo, dsl.Values(row{Name: "e"}), func(item dsl.Expr[row]) host {
 		return host{Host: dsl.ToJSON(item)} // the whole item as text is its JSON: fine
 	})
+	gate := dsl.Task(main, "gate", dsl.Suspend[dsl.None, dsl.None](wt, "gate"), dsl.None{})
+	dsl.Task(main, "after-gate", echo, host{Host: gate.Result()}).After(gate) // want "Result() of \"gate\": the suspend template \"gate\" has no result; only container, script and HTTP templates have one: read one of its outputs instead"
 	wt.Entrypoint(main)
 	return lib
 }

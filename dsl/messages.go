@@ -279,3 +279,7 @@ func msgExternalBody(wt, what string) string {
 func msgDeclareNotExternal(name, wt string) string {
 	return fmt.Sprintf("dsl.Declare of %q in WorkflowTemplate %q, which this library builds: declare templates only in a WorkflowTemplate from Library.External, and define this one with Container, DAG, ...", name, wt)
 }
+
+func msgNoResult(call, tmpl, what string) string {
+	return fmt.Sprintf("Result() of %q: %s %q has no result; only container, script and HTTP templates have one: read one of its outputs instead", call, what, tmpl)
+}

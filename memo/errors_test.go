@@ -147,3 +147,26 @@ func TestDefaultChecksum(t *testing.T) {
 		}
 	}
 }
+
+// TestChainedChecksum: Wrapped.Checksum is the checksum the wrapper
+// records, over the arguments of a call, for a downstream input.
+func TestChainedChecksum(t *testing.T) {
+	lib := dsl.NewLibrary("chain")
+	wt := lib.WorkflowTemplate("chain")
+	g := etcdgw.New(wt, etcdgw.Config{Endpoint: dsl.Lit("https://etcd:2379")})
+	restore := dsl.Container[RestoreIn, RestoreOut](wt, "restore-snapshot")
+	restore.Image("busybox").Outputs(RestoreOut{Restored: dsl.FromFile[string]("/tmp/restored")})
+	w := memo.Wrap(g, "restore", restore.Template, memo.Spec[RestoreIn]{
+		Key: func(RestoreIn) dsl.Expr[string] { return dsl.Lit("restore") },
+	})
+	args := RestoreIn{Snapshot: dsl.Lit("snap-1"), Upstream: dsl.Lit("sum-0")}
+	got := w.Checksum(args).String()
+	for _, want := range []string{`"snapshot"`, `"snap-1"`, `"upstream"`, `"sum-0"`, "sha256"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Checksum(args) = %s, lacks %s", got, want)
+		}
+	}
+	if strings.Contains(got, "inputs.parameters") {
+		t.Errorf("Checksum(args) reads the wrapper's inputs, not the call's arguments: %s", got)
+	}
+}

@@ -19,7 +19,8 @@ type Spec[I any] struct {
 	Key func(in I) dsl.Expr[string]
 	// Checksum is the checksum of everything the step's result depends on:
 	// its inputs and the checksums of the steps upstream of it (see
-	// Checksum and Text). A complete record with another checksum is stale:
+	// Checksum and Text; an upstream wrapper's Checksum(args) gives its
+	// checksum, to pass in an input). A complete record with another checksum is stale:
 	// the step runs again. Default: the checksum of every input, each named
 	// and as text (Text), in the order of I's fields. A Checksum of your own
 	// must read every input or name the ones it leaves out in Exclude:
@@ -211,7 +212,7 @@ func quoteJSON(s string) string {
 // it claims the record, runs step and records the outcome: complete with
 // the outputs and the checksum, or failed (errored) with the reason. See the
 // package documentation for the protocol.
-func Wrap[I, O any](g *etcdgw.Gateway, name string, step dsl.Template[I, O], spec Spec[I]) *dsl.DAGTemplate[I, O] {
+func Wrap[I, O any](g *etcdgw.Gateway, name string, step dsl.Template[I, O], spec Spec[I]) *Wrapped[I, O] {
 	w := dsl.DAG[I, O](g.WorkflowTemplate(), name)
 	in := w.In()
 	var key dsl.Expr[string]
@@ -222,7 +223,7 @@ func Wrap[I, O any](g *etcdgw.Gateway, name string, step dsl.Template[I, O], spe
 		// Build the wrapper anyway: no further errors about the same mistake.
 		key = g.Key(dsl.Lit("memo"), dsl.Lit("key-not-set"))
 	}
-	sum := checksumOf(g.WorkflowTemplate(), name, in, spec)
+	sum := checksumOf(g.WorkflowTemplate(), name, in, spec, true)
 	ttl := spec.LeaseSeconds
 	if ttl == 0 {
 		ttl = 86400
@@ -286,14 +287,30 @@ func Wrap[I, O any](g *etcdgw.Gateway, name string, step dsl.Template[I, O], spe
 		res.Field(i).Set(fromText(dsl.Cond(got.Adopt, adopted, fresh), f.Type))
 	}
 	w.Outputs(res.Interface().(O))
-	return w
+	return &Wrapped[I, O]{DAGTemplate: w, wt: g.WorkflowTemplate(), name: name, spec: spec}
+}
+
+// Wrapped is a memoized step: the wrapper's DAG template, called like the
+// step it wraps.
+type Wrapped[I, O any] struct {
+	*dsl.DAGTemplate[I, O]
+	wt   *dsl.WorkflowTemplate
+	name string
+	spec Spec[I]
+}
+
+// Checksum is the checksum the wrapper records when called with args:
+// pass it to a downstream step's input to chain the two, so that the
+// downstream step runs again whenever this one's inputs change.
+func (w *Wrapped[I, O]) Checksum(args I) dsl.Expr[string] {
+	return checksumOf(w.wt, w.name, args, w.spec, false)
 }
 
 // checksumOf is the wrapper's checksum of its inputs in: spec.Checksum's,
-// or by default every input not excluded, each named and as text. Inputs
-// the checksum neither reads nor excludes, and excluded names that are no
-// input, are recorded as misuse at the user's call.
-func checksumOf[I any](wt *dsl.WorkflowTemplate, name string, in I, spec Spec[I]) dsl.Expr[string] {
+// or by default every input not excluded, each named and as text. With
+// report, inputs the checksum neither reads nor excludes, and excluded
+// names that are no input, are recorded as misuse at the user's call.
+func checksumOf[I any](wt *dsl.WorkflowTemplate, name string, in I, spec Spec[I], report bool) dsl.Expr[string] {
 	v := reflect.ValueOf(in)
 	var inputs []string
 	var parts []dsl.Expr[string]
@@ -309,7 +326,7 @@ func checksumOf[I any](wt *dsl.WorkflowTemplate, name string, in I, spec Spec[I]
 		}
 	}
 	for _, x := range spec.Exclude {
-		if !slices.Contains(inputs, x) {
+		if report && !slices.Contains(inputs, x) {
 			wt.Misuse(fmt.Sprintf("memo.Wrap %q: Spec.Exclude names %q, which is not an input of the step (its inputs: %s)", name, x, strings.Join(inputs, ", ")))
 		}
 	}
@@ -317,6 +334,9 @@ func checksumOf[I any](wt *dsl.WorkflowTemplate, name string, in I, spec Spec[I]
 		return Checksum(parts...)
 	}
 	sum := spec.Checksum(in)
+	if !report {
+		return sum
+	}
 	read := dsl.InputsRead(sum)
 	for _, p := range inputs {
 		if !slices.Contains(read, p) && !slices.Contains(spec.Exclude, p) {

@@ -106,7 +106,7 @@ func library(endpoint string, lease int, cfg etcdgw.Config) *dsl.Library {
 	main := dsl.DAG[SnapIn, RestoreOut](wt, "main")
 	in := main.In()
 	s := dsl.Task(main, "snapshot", snap, in)
-	r := dsl.Task(main, "restore", rest, RestoreIn{Snapshot: s.Out().Snapshot, Upstream: snapshotSum(in)}).After(s)
+	r := dsl.Task(main, "restore", rest, RestoreIn{Snapshot: s.Out().Snapshot, Upstream: snap.Checksum(in)}).After(s)
 	dsl.Task(main, "index", idx, IndexIn{Source: in.Source})
 	main.Outputs(RestoreOut{Restored: r.Out().Restored})
 	wt.Entrypoint(main)
