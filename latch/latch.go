@@ -66,18 +66,53 @@ func expected(members dsl.Expr[[]string]) dsl.Expr[string] {
 	return dsl.ToJSON(dsl.FromJSON[[]string](dsl.ToJSON(members)))
 }
 
-// Init is the template "latch-init": it records the expected members of
-// latch ID, once (a create-if-absent transaction). Calling it again with
-// the same members succeeds and changes nothing; with other members it
-// fails: a new member set is a new latch, with a new id. One request.
-func (l *Latch) Init() dsl.Template[InitArgs, dsl.None] {
-	return etcdgw.Define(l.g, etcdgw.Request[InitArgs]{
-		Name: "latch-init",
-		Path: "/v3/kv/txn",
-		Body: func(in InitArgs) []any {
-			return etcdgw.CASBody(l.expectedKey(in.ID), dsl.Lit("0"), expected(in.Members), dsl.Lit("0"))
-		},
-		Check: etcdgw.CheckHolds,
+// Initialized is what "latch-init" tells its caller.
+type Initialized struct {
+	Finalize dsl.Expr[bool] `desc:"true for exactly one init of a latch with no members: no arrival will finalize it, so the init's caller runs the continuation"`
+}
+
+// Init is the DAG "latch-init": it records the expected members of latch
+// ID, once (a create-if-absent transaction). Calling it again with the
+// same members succeeds and changes nothing; with other members it fails:
+// a new member set is a new latch, with a new id. A latch with no members
+// is complete at once: its init holds the finalize election that
+// arrivals hold otherwise, and exactly one init of it, however often it
+// runs, returns Finalize true. One request, two for an empty latch.
+func (l *Latch) Init() dsl.Template[InitArgs, Initialized] {
+	return etcdgw.Once(l.g, "latch-init", func() dsl.Template[InitArgs, Initialized] {
+		record := etcdgw.Define(l.g, etcdgw.Request[InitArgs]{
+			Name: "latch-expect",
+			Path: "/v3/kv/txn",
+			// A create-if-absent of the member list (a CAS from revision 0,
+			// as etcdgw.CASBody), which also puts the key "inits" either
+			// way: every init is a write, so the revision etcd answers is
+			// this init's own (the token of its election below).
+			Body: func(in InitArgs) []any {
+				k := dsl.B64Enc(l.expectedKey(in.ID))
+				touch := dsl.B64Enc(dsl.Concat(l.dir(in.ID), dsl.Lit("/inits")))
+				return []any{
+					`{"compare":[{"target":"MOD","key":"`, k, `","mod_revision":"0"}],` +
+						`"success":[{"request_put":{"key":"`, k, `","value":"`, dsl.B64Enc(expected(in.Members)), `","lease":"0"}},` +
+						`{"request_range":{"key":"`, k, `"}},{"request_put":{"key":"`, touch, `"}}],` +
+						`"failure":[{"request_range":{"key":"`, k, `"}},{"request_put":{"key":"`, touch, `"}}]}`,
+				}
+			},
+			Check: etcdgw.CheckHolds,
+		})
+		d := dsl.DAG[InitArgs, Initialized](l.g.WorkflowTemplate(), "latch-init")
+		in := d.In()
+		rec := dsl.Task(d, "expect", record, in)
+		empty := dsl.Eq(dsl.Len(in.Members), dsl.Lit(0))
+		// This init's token: the revision of its transaction's writes,
+		// unique to the delivery, the same when the election is retried
+		// (as Arrive's).
+		token := dsl.Concat(dsl.Lit(`{"init":`), dsl.ToJSON(dsl.JSONPath[string](rec.Result(), "$.header.revision")), dsl.Lit(`}`))
+		elect := dsl.Task(d, "finalize", l.g.Create(), etcdgw.CreateArgs{
+			Key:   dsl.Concat(l.dir(in.ID), dsl.Lit("/finalized")),
+			Value: token,
+		}).After(rec).When(empty)
+		d.Outputs(Initialized{Finalize: dsl.And(empty, etcdgw.HoldsValue(elect.Result(), token))})
+		return d.Template
 	})
 }
 

@@ -426,3 +426,46 @@ func TestCountKeysHonoursStatus(t *testing.T) {
 		t.Errorf("empty range: %d, %v; want 0 (etcd leaves a zero count out)", n, err)
 	}
 }
+
+// TestEmptyLatch: a latch with no members is complete at its init: of
+// many deliveries of the init (retried, duplicated, answers lost), exactly
+// one returns Finalize, and a wait succeeds at once. An init with members
+// never finalizes.
+func TestEmptyLatch(t *testing.T) {
+	srv := etcdtest.Start(t)
+	tmpls := compile(t, srv.URL(), etcdgw.Config{})
+	ctx := context.Background()
+	for trial := range 20 {
+		id := fmt.Sprintf("empty-%d", trial)
+		r := runner(tmpls, "uid-"+id, &lossy{p: 0.2})
+		r.BackoffScale = 0.002
+		var finalized atomic.Int64
+		var wg sync.WaitGroup
+		for i := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				node := r.Run(ctx, fmt.Sprintf("init-%d", i), "latch-init", map[string]string{"id": id, "members": "[]"})
+				if node.Phase != wfv1.NodeSucceeded {
+					t.Errorf("init %d of %s: %s: %s", i, id, node.Phase, node.Message)
+					return
+				}
+				if v, _ := node.Output("finalize"); v == "true" {
+					finalized.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if n := finalized.Load(); n != 1 {
+			t.Errorf("latch %s: %d inits finalized, want exactly 1", id, n)
+		}
+		if node := runner(tmpls, "uid-"+id, nil).Run(ctx, "wait", "latch-wait", map[string]string{"id": id}); node.Phase != wfv1.NodeSucceeded || node.Attempts > 1 {
+			t.Errorf("wait on empty latch %s: %s after %d attempts: %s", id, node.Phase, node.Attempts, node.Message)
+		}
+	}
+	r := runner(tmpls, "uid-full", nil)
+	node := r.Run(ctx, "init", "latch-init", map[string]string{"id": "full", "members": mustJSON([]string{"a"})})
+	if v, _ := node.Output("finalize"); node.Phase != wfv1.NodeSucceeded || v != "false" {
+		t.Errorf("init with members: %s, finalize %q, want Succeeded and false", node.Phase, v)
+	}
+}
