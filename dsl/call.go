@@ -130,7 +130,9 @@ func (t *Call[O]) Out() O {
 	}).Interface().(O)
 }
 
-// Result is the callee's standard output (script and container templates).
+// Result is the callee's result: the standard output of a container or
+// script template, the response body of an HTTP template. Build refuses it
+// for other templates, which have none.
 func (t *Call[O]) Result() Expr[string] {
 	if d := t.c.callee; d != nil {
 		switch {
