@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/migratekit/migrate/dsl"
+	"github.com/migratekit/migrate/internal/ir"
 	"github.com/migratekit/migrate/internal/outdir"
 	"github.com/migratekit/migrate/transpile"
 )
@@ -140,40 +141,60 @@ func lookup(libs []Library, want []string) ([]Library, error) {
 // warnings go to the standard error; the problems of every library are
 // printed, and make the error an exit 1.
 func CompileLibraries(io *IO, libs []Library, want []string) (map[string][]byte, error) {
-	chosen, err := lookup(libs, want)
-	if err != nil {
-		return nil, err
-	}
 	files := map[string][]byte{}
-	var problems []Diagnostic
-	for _, lib := range chosen {
-		built, errs := lib.Build().Build()
-		for _, w := range errs.Warnings() {
-			fmt.Fprintln(io.Stderr, w)
-		}
-		if err := errs.Err(); err != nil {
-			d, _ := Diagnostics(err)
-			problems = append(problems, d...)
-			continue
-		}
+	err := buildEach(io, libs, want, true, func(lib Library, built *ir.Library) ([]Diagnostic, error) {
 		out, err := transpile.Compile(built)
 		if err != nil {
 			d, ok := Diagnostics(err)
 			if !ok {
 				return nil, ExitErr(ExitInternal, fmt.Errorf("%s: %w", lib.Name, err))
 			}
-			problems = append(problems, d...)
-			continue
+			return d, nil
 		}
 		for _, f := range out {
 			files[lib.Name+"/"+f.Name] = f.Data
 		}
+		return nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// buildEach builds the named libraries (all when none is named) and calls
+// f with each one that builds; with warn, Build's warnings go to the
+// standard error. The problems of every library, Build's and f's, are
+// printed together, and make the error an exit 1.
+func buildEach(io *IO, libs []Library, want []string, warn bool, f func(Library, *ir.Library) ([]Diagnostic, error)) error {
+	chosen, err := lookup(libs, want)
+	if err != nil {
+		return err
+	}
+	var problems []Diagnostic
+	for _, lib := range chosen {
+		built, errs := lib.Build().Build()
+		if warn {
+			for _, w := range errs.Warnings() {
+				fmt.Fprintln(io.Stderr, w)
+			}
+		}
+		if err := errs.Err(); err != nil {
+			d, _ := Diagnostics(err)
+			problems = append(problems, d...)
+			continue
+		}
+		d, err := f(lib, built)
+		if err != nil {
+			return err
+		}
+		problems = append(problems, d...)
 	}
 	if len(problems) > 0 {
 		PrintProblems(io, problems)
-		return nil, ExitErr(ExitInvalid, fmt.Errorf("%s in the libraries", Count(len(problems), "problem")))
+		return ExitErr(ExitInvalid, fmt.Errorf("%s in the libraries", Count(len(problems), "problem")))
 	}
-	return files, nil
+	return nil
 }
 
 // CheckDir compares dir with files and prints a unified diff of every

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -25,37 +24,25 @@ a step's previous group. A call that runs under a condition, or once per
 loop item, says so in its label. Paste the Mermaid into a pull request to
 show reviewers what a change does.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "mermaid" && format != "dot" {
-				return ExitErr(ExitUsage, fmt.Errorf("unknown --format %q: use mermaid or dot", format))
+			if err := graph.CheckFormat(format); err != nil {
+				return ExitErr(ExitUsage, err)
 			}
 			chosen, err := lookup(libs, args)
 			if err != nil {
 				return err
 			}
 			g := graph.Graph{Name: strings.Join(names(chosen), "-")}
-			var problems []Diagnostic
-			for _, lib := range chosen {
-				built, errs := lib.Build().Build()
-				if err := errs.Err(); err != nil {
-					d, _ := Diagnostics(err)
-					problems = append(problems, d...)
-					continue
-				}
+			err = buildEach(io, chosen, nil, false, func(_ Library, built *ir.Library) ([]Diagnostic, error) {
 				drawLibrary(&g, built)
+				return nil, nil
+			})
+			if err != nil {
+				return err
 			}
-			if len(problems) > 0 {
-				PrintProblems(io, problems)
-				return ExitErr(ExitInvalid, fmt.Errorf("%s in the libraries", Count(len(problems), "problem")))
-			}
-			if format == "dot" {
-				err = g.DOT(io.Stdout)
-			} else {
-				err = g.Mermaid(io.Stdout)
-			}
-			return ExitErr(ExitInternal, err)
+			return ExitErr(ExitInternal, g.Write(io.Stdout, format))
 		},
 	}
-	c.Flags().StringVar(&format, "format", "mermaid", "mermaid or dot")
+	c.Flags().StringVar(&format, "format", graph.Mermaid, graph.FormatUsage)
 	return c
 }
 

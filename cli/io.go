@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Exit codes, documented in the root command's help (RootLong).
+// Exit codes, documented in the root command's help (see Root).
 const (
 	ExitOK       = 0
 	ExitInvalid  = 1 // the input (DSL, config, YAML) is invalid, or --check found a difference

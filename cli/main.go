@@ -24,15 +24,18 @@ func Main(name string, libs ...Library) { os.Exit(Run(NewIO(name), os.Args[1:], 
 // Run runs the command line args of Main's program and returns its exit
 // code.
 func Run(io *IO, args []string, libs ...Library) int {
-	root := Root(io, "Compile "+strings.Join(names(libs), ", ")+" to Argo WorkflowTemplates")
+	root := Root(io, "Compile "+strings.Join(names(libs), ", ")+" to Argo WorkflowTemplates", "")
 	root.AddCommand(CompileCmd(io, libs, nil), GraphCmd(io, libs), LintCmd(io), VersionCmd(io))
 	return Execute(root, args, io)
 }
 
-const rootLong = `%s compiles workflows written with migrate's typed Go DSL into static
-Argo WorkflowTemplates.
+// rootAbout is the first paragraph of a program's help unless Root is
+// given one.
+const rootAbout = `%s compiles workflows written with migrate's typed Go DSL into static
+Argo WorkflowTemplates.`
 
-Exit codes:
+// rootRules is the rest of every program's help.
+const rootRules = `Exit codes:
   0  success
   1  invalid input: the DSL, the config or the YAML has problems (all are listed),
      or compile --check found generated files that differ
@@ -48,13 +51,13 @@ JSON object {"problems": [{"file", "line", "col", "object", "path",
 "message", "hint", "severity"}]}, for CI annotations.`
 
 // Root is a program's root command, without subcommands: the
-// --error-format flag, the exit codes and the problem format in its help.
-// about replaces the first paragraph of the help when it is not empty.
-func Root(io *IO, short string, about ...string) *cobra.Command {
-	long := fmt.Sprintf(rootLong, io.Name)
-	if len(about) > 0 {
-		long = strings.Join(about, "\n") + long[strings.Index(long, "\n\n"):]
+// --error-format flag, the exit codes and the problem format in its help,
+// after about ("" for the default first paragraph).
+func Root(io *IO, short, about string) *cobra.Command {
+	if about == "" {
+		about = fmt.Sprintf(rootAbout, io.Name)
 	}
+	long := about + "\n\n" + rootRules
 	root := &cobra.Command{Use: io.Name, Short: short, Long: long}
 	Silence(root)
 	root.PersistentFlags().StringVar(&io.ErrorFormat, "error-format", "text", `how to print problems: "text" or "json"`)

@@ -103,11 +103,18 @@ func (d *tmplDef) misuse(pos Pos, msg string) {
 
 // newTemplate registers a template of kind k in wt.
 func newTemplate[I, O any](wt *WorkflowTemplate, name string, k ir.Kind) *tmplDef {
+	d := addTemplate[I, O](wt, name, k)
+	if wt.external {
+		d.misuse(d.pos, msgExternalBody(wt.name, "the "+k.String()+" template "+strconv.Quote(name)))
+	}
+	return d
+}
+
+// addTemplate adds the template name of kind k, taking I and returning O,
+// to wt: newTemplate's body, and Declare's.
+func addTemplate[I, O any](wt *WorkflowTemplate, name string, k ir.Kind) *tmplDef {
 	pos := callerPos()
 	d := &tmplDef{name: name, pos: pos, wt: wt, kind: k}
-	if wt.external {
-		d.misuse(pos, msgExternalBody(wt.name, "the "+k.String()+" template "+strconv.Quote(name)))
-	}
 	var probs []string
 	d.inFields, probs = paramFields(reflect.TypeFor[I]())
 	for _, p := range probs {
@@ -446,11 +453,8 @@ func (t *HTTPTemplate[I, O]) With(opts ...TemplateOption) *HTTPTemplate[I, O] {
 // suspend template whose outputs are supplied; that stand-in is never
 // emitted.)
 func Declare[I, O any](wt *WorkflowTemplate, name string) Template[I, O] {
-	external := wt.external
-	wt.external = false // newTemplate refuses bodies in an external WorkflowTemplate
-	d := newTemplate[I, O](wt, name, ir.KindSuspend)
-	wt.external = external
-	if !external {
+	d := addTemplate[I, O](wt, name, ir.KindSuspend)
+	if !wt.external {
 		d.misuse(d.pos, msgDeclareNotExternal(name, wt.name))
 	}
 	d.t.Suspend = &wfv1.SuspendTemplate{}

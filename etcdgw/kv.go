@@ -62,13 +62,28 @@ func (g *Gateway) CAS() dsl.Template[CASArgs, dsl.None] {
 
 // CASBody is the body of the compare-and-swap transaction of CAS.
 func CASBody(key, rev, value, lease dsl.Expr[string]) []any {
+	return casBody(key, rev, value, lease, nil)
+}
+
+// CASTouchBody is CASBody that also puts the key touch (empty) whether the
+// swap happens or not: the transaction is a write either way, so the
+// revision in its answer's header is this request's own. The answers CAS's
+// readers look at (Revision, CheckHolds) are where CASBody has them.
+func CASTouchBody(key, rev, value, lease, touch dsl.Expr[string]) []any {
+	return casBody(key, rev, value, lease, []any{`,{"request_put":{"key":"`, dsl.B64Enc(touch), `"}}`})
+}
+
+func casBody(key, rev, value, lease dsl.Expr[string], also []any) []any {
 	k := dsl.B64Enc(key)
-	return []any{
+	body := []any{
 		`{"compare":[{"target":"MOD","key":"`, k, `","mod_revision":"`, rev, `"}],` +
 			`"success":[{"request_put":{"key":"`, k, `","value":"`, dsl.B64Enc(value), `","lease":"`, lease, `"}},` +
-			`{"request_range":{"key":"`, k, `"}}],` +
-			`"failure":[{"request_range":{"key":"`, k, `"}}]}`,
+			`{"request_range":{"key":"`, k, `"}}`,
 	}
+	body = append(body, also...)
+	body = append(body, `],"failure":[{"request_range":{"key":"`, k, `"}}`)
+	body = append(body, also...)
+	return append(body, `]}`)
 }
 
 // Revision is the mod_revision of the key after a CAS call that succeeded:

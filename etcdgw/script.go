@@ -2,6 +2,7 @@ package etcdgw
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/migratekit/migrate/dsl"
 )
@@ -59,21 +60,31 @@ func script[I any](g *Gateway, r Request[I]) dsl.Template[I, dsl.None] {
 	return t.Template
 }
 
-// text joins body parts (strings and string Exprs) into one Expr. Literal
-// text is cut between doubled braces: "}}" inside the rendered {{=...}}
-// would end it early.
+// text joins body parts (strings and string Exprs) into one Expr.
+// Adjacent strings are one literal, as the HTTP back-end joins them.
+// Literal text is cut between doubled braces: "}}" inside the rendered
+// {{=...}} would end it early.
 func text(parts []any) dsl.Expr[string] {
 	var es []dsl.Expr[string]
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			for _, piece := range splitBraces(lit.String()) {
+				es = append(es, dsl.Lit(piece))
+			}
+			lit.Reset()
+		}
+	}
 	for _, p := range parts {
 		switch v := p.(type) {
 		case string:
-			for _, piece := range splitBraces(v) {
-				es = append(es, dsl.Lit(piece))
-			}
+			lit.WriteString(v)
 		case dsl.Expr[string]:
+			flush()
 			es = append(es, v)
 		}
 	}
+	flush()
 	return dsl.Concat(es...)
 }
 

@@ -27,6 +27,33 @@ type Node struct {
 	Approval  bool   // a gate
 }
 
+// The formats Write knows.
+const (
+	Mermaid = "mermaid"
+	DOT     = "dot"
+	// FormatUsage is the usage of a --format flag.
+	FormatUsage = "mermaid or dot"
+)
+
+// CheckFormat refuses a format Write does not know.
+func CheckFormat(format string) error {
+	if format != Mermaid && format != DOT {
+		return fmt.Errorf("unknown --format %q: use mermaid or dot", format)
+	}
+	return nil
+}
+
+// Write writes the graph in format (see CheckFormat).
+func (g Graph) Write(w io.Writer, format string) error {
+	if err := CheckFormat(format); err != nil {
+		return err
+	}
+	if format == DOT {
+		return g.DOT(w)
+	}
+	return g.Mermaid(w)
+}
+
 // Mermaid writes the graph as a Mermaid flowchart; skipped steps are drawn
 // dashed and grey, approvals as hexagons.
 func (g Graph) Mermaid(w io.Writer) error {

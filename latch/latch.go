@@ -83,19 +83,13 @@ func (l *Latch) Init() dsl.Template[InitArgs, Initialized] {
 		record := etcdgw.Define(l.g, etcdgw.Request[InitArgs]{
 			Name: "latch-expect",
 			Path: "/v3/kv/txn",
-			// A create-if-absent of the member list (a CAS from revision 0,
-			// as etcdgw.CASBody), which also puts the key "inits" either
-			// way: every init is a write, so the revision etcd answers is
-			// this init's own (the token of its election below).
+			// A create-if-absent of the member list (a CAS from revision 0)
+			// that also puts the key "inits": every init is a write, so the
+			// revision etcd answers is this init's own (the token of its
+			// election below).
 			Body: func(in InitArgs) []any {
-				k := dsl.B64Enc(l.expectedKey(in.ID))
-				touch := dsl.B64Enc(dsl.Concat(l.dir(in.ID), dsl.Lit("/inits")))
-				return []any{
-					`{"compare":[{"target":"MOD","key":"`, k, `","mod_revision":"0"}],` +
-						`"success":[{"request_put":{"key":"`, k, `","value":"`, dsl.B64Enc(expected(in.Members)), `","lease":"0"}},` +
-						`{"request_range":{"key":"`, k, `"}},{"request_put":{"key":"`, touch, `"}}],` +
-						`"failure":[{"request_range":{"key":"`, k, `"}},{"request_put":{"key":"`, touch, `"}}]}`,
-				}
+				return etcdgw.CASTouchBody(l.expectedKey(in.ID), dsl.Lit("0"), expected(in.Members), dsl.Lit("0"),
+					dsl.Concat(l.dir(in.ID), dsl.Lit("/inits")))
 			},
 			Check: etcdgw.CheckHolds,
 		})

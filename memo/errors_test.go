@@ -18,12 +18,28 @@ func line() int {
 	return l
 }
 
+// restoreStep defines the step these tests wrap in wt.
+func restoreStep(wt *dsl.WorkflowTemplate) dsl.Template[RestoreIn, RestoreOut] {
+	restore := dsl.Container[RestoreIn, RestoreOut](wt, "restore-snapshot")
+	return restore.Image("busybox").Outputs(RestoreOut{Restored: dsl.FromFile[string]("/tmp/restored")}).Template
+}
+
+func restoreKey(RestoreIn) dsl.Expr[string] { return dsl.Lit("restore") }
+
+// wrapRestore is a library holding the restore step wrapped with spec.
+func wrapRestore(spec memo.Spec[RestoreIn]) (*dsl.Library, *dsl.WorkflowTemplate, *memo.Wrapped[RestoreIn, RestoreOut]) {
+	lib := dsl.NewLibrary("sums")
+	wt := lib.WorkflowTemplate("sums")
+	g := etcdgw.New(wt, etcdgw.Config{Endpoint: dsl.Lit("https://etcd:2379")})
+	return lib, wt, memo.Wrap(g, "restore", restoreStep(wt), spec)
+}
+
 // TestMisuse: mistakes in a gateway's Config or a wrapper's Spec are Build
 // errors at the user's call (not inside etcdgw or memo), each reported
 // once, and with nothing else about the same mistake.
 func TestMisuse(t *testing.T) {
 	endpoint := etcdgw.Config{Endpoint: dsl.Lit("https://etcd:2379")}
-	key := func(in RestoreIn) dsl.Expr[string] { return dsl.Lit("restore") }
+	key := restoreKey
 	for _, tc := range []struct {
 		name string
 		cfg  etcdgw.Config
@@ -72,9 +88,7 @@ func TestMisuse(t *testing.T) {
 			lib := dsl.NewLibrary("misuse")
 			wt := lib.WorkflowTemplate("misuse")
 			newLine, g := line(), etcdgw.New(wt, tc.cfg)
-			restore := dsl.Container[RestoreIn, RestoreOut](wt, "restore-snapshot")
-			restore.Image("busybox").Outputs(RestoreOut{Restored: dsl.FromFile[string]("/tmp/restored")})
-			wrapLine, w := line(), memo.Wrap(g, "restore", restore.Template, tc.spec)
+			wrapLine, w := line(), memo.Wrap(g, "restore", restoreStep(wt), tc.spec)
 			main := dsl.DAG[RestoreIn, dsl.None](wt, "main")
 			dsl.Task(main, "restore", w, main.In())
 			wt.Entrypoint(main)
@@ -112,15 +126,7 @@ func TestDefaultChecksum(t *testing.T) {
 		{nil, []string{"snapshot", "upstream"}},
 		{[]string{"upstream"}, []string{"snapshot"}},
 	} {
-		lib := dsl.NewLibrary("sums")
-		wt := lib.WorkflowTemplate("sums")
-		g := etcdgw.New(wt, etcdgw.Config{Endpoint: dsl.Lit("https://etcd:2379")})
-		restore := dsl.Container[RestoreIn, RestoreOut](wt, "restore-snapshot")
-		restore.Image("busybox").Outputs(RestoreOut{Restored: dsl.FromFile[string]("/tmp/restored")})
-		w := memo.Wrap(g, "restore", restore.Template, memo.Spec[RestoreIn]{
-			Key:     func(RestoreIn) dsl.Expr[string] { return dsl.Lit("restore") },
-			Exclude: tc.exclude,
-		})
+		lib, wt, w := wrapRestore(memo.Spec[RestoreIn]{Key: restoreKey, Exclude: tc.exclude})
 		wt.Entrypoint(w)
 		built, errs := lib.Build()
 		if err := errs.Err(); err != nil {
@@ -151,14 +157,7 @@ func TestDefaultChecksum(t *testing.T) {
 // TestChainedChecksum: Wrapped.Checksum is the checksum the wrapper
 // records, over the arguments of a call, for a downstream input.
 func TestChainedChecksum(t *testing.T) {
-	lib := dsl.NewLibrary("chain")
-	wt := lib.WorkflowTemplate("chain")
-	g := etcdgw.New(wt, etcdgw.Config{Endpoint: dsl.Lit("https://etcd:2379")})
-	restore := dsl.Container[RestoreIn, RestoreOut](wt, "restore-snapshot")
-	restore.Image("busybox").Outputs(RestoreOut{Restored: dsl.FromFile[string]("/tmp/restored")})
-	w := memo.Wrap(g, "restore", restore.Template, memo.Spec[RestoreIn]{
-		Key: func(RestoreIn) dsl.Expr[string] { return dsl.Lit("restore") },
-	})
+	_, _, w := wrapRestore(memo.Spec[RestoreIn]{Key: restoreKey})
 	args := RestoreIn{Snapshot: dsl.Lit("snap-1"), Upstream: dsl.Lit("sum-0")}
 	got := w.Checksum(args).String()
 	for _, want := range []string{`"snapshot"`, `"snap-1"`, `"upstream"`, `"sum-0"`, "sha256"} {

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/migratekit/migrate/cli"
+	"github.com/migratekit/migrate/graph"
 	"github.com/migratekit/migrate/templates/migration"
 )
 
@@ -24,8 +25,8 @@ request to show reviewers what a config change does.`,
 			if path == "" {
 				return cli.ExitErr(cli.ExitUsage, fmt.Errorf("graph needs --config FILE"))
 			}
-			if format != "mermaid" && format != "dot" {
-				return cli.ExitErr(cli.ExitUsage, fmt.Errorf("unknown --format %q: use mermaid or dot", format))
+			if err := graph.CheckFormat(format); err != nil {
+				return cli.ExitErr(cli.ExitUsage, err)
 			}
 			data, err := readConfig(path)
 			if err != nil {
@@ -35,16 +36,10 @@ request to show reviewers what a config change does.`,
 			if err != nil {
 				return configFailure(io, path, err)
 			}
-			g := migration.NewGraph(run)
-			if format == "dot" {
-				err = g.DOT(io.Stdout)
-			} else {
-				err = g.Mermaid(io.Stdout)
-			}
-			return cli.ExitErr(cli.ExitInternal, err)
+			return cli.ExitErr(cli.ExitInternal, migration.NewGraph(run).Write(io.Stdout, format))
 		},
 	}
 	c.Flags().String("config", "", "migration config to draw")
-	c.Flags().StringVar(&format, "format", "mermaid", "mermaid or dot")
+	c.Flags().StringVar(&format, "format", graph.Mermaid, graph.FormatUsage)
 	return c
 }

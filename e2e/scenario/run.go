@@ -254,17 +254,7 @@ func (st *state) do(ctx context.Context, step Step) error {
 	case step.Argo != "" && step.UntilDone:
 		return st.untilDone(ctx, step)
 	case step.Argo != "":
-		verb := strings.Fields(step.Argo)[0]
-		if verb == "resume" || verb == "node" {
-			if err := st.quiet(ctx); err != nil {
-				return err
-			}
-		}
-		name, err := st.argo(step)
-		if err != nil || step.Error != "" || !completesNodes(step.Argo) {
-			return err
-		}
-		return st.settle(ctx, name, step.Argo)
+		return st.operate(ctx, step)
 	case step.Kubectl != "":
 		return st.kubectl(ctx, step)
 	case step.Await != nil:
@@ -464,6 +454,22 @@ func (st *state) quiet(ctx context.Context) error {
 	return nil
 }
 
+// operate runs an argo step as an operator does: before a resume or node
+// set it waits for the controller to be quiet (see quiet), and after one
+// that completes nodes it waits for the controller to act (see settle).
+func (st *state) operate(ctx context.Context, step Step) error {
+	if verb := strings.Fields(step.Argo)[0]; verb == "resume" || verb == "node" {
+		if err := st.quiet(ctx); err != nil {
+			return err
+		}
+	}
+	name, err := st.argo(step)
+	if err != nil || step.Error != "" || !completesNodes(step.Argo) {
+		return err
+	}
+	return st.settle(ctx, name, step.Argo)
+}
+
 // completesNodes reports whether an argo command line completes nodes the
 // controller must then act on: a resume, or a node set of a phase.
 func completesNodes(line string) bool {
@@ -494,9 +500,9 @@ func (st *state) settle(ctx context.Context, name, line string) error {
 		return err
 	}
 	version, deadline := wf.ResourceVersion, time.Now().Add(settleWait)
-	for time.Now().Before(deadline) {
-		if wf.Status.Phase.Completed() || wf.ResourceVersion != version {
-			return nil
+	for !wf.Status.Phase.Completed() && wf.ResourceVersion == version {
+		if time.Now().After(deadline) {
+			return st.touch(ctx, name, line)
 		}
 		select {
 		case <-time.After(200 * time.Millisecond):
@@ -507,9 +513,12 @@ func (st *state) settle(ctx context.Context, name, line string) error {
 			return err
 		}
 	}
-	if wf.Status.Phase.Completed() || wf.ResourceVersion != version {
-		return nil
-	}
+	return nil
+}
+
+// touch annotates workflow name, which makes the controller read it again,
+// and records why in the outcome.
+func (st *state) touch(ctx context.Context, name, line string) error {
 	patch := fmt.Sprintf(`{"metadata":{"annotations":{"e2e.migrate/touched":%q}}}`, time.Now().UTC().Format(time.RFC3339Nano))
 	if _, err := st.e.Cluster.Argo.ArgoprojV1alpha1().Workflows(cluster.Namespace).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
 		return fmt.Errorf("touching %s after the controller did not act on `argo %s`: %w", name, line, err)
@@ -539,19 +548,12 @@ func (st *state) untilDone(ctx context.Context, step Step) error {
 		}
 		for _, n := range wf.Status.Nodes {
 			if n.Type == wfv1.NodeTypeSuspend && n.Phase == wfv1.NodeRunning {
-				// As before a single resume, wait for the controller to
-				// be quiet (see quiet); and as an operator does, retry a
-				// resume that lost its race with the controller's updates
-				// ("timed out waiting for the condition") at the next poll.
-				if err := st.quiet(ctx); err != nil {
+				// As a single resume (see operate); and as an operator
+				// does, retry a resume that lost its race with the
+				// controller's updates ("timed out waiting for the
+				// condition") at the next poll.
+				if err := st.operate(ctx, step); err != nil && !strings.Contains(err.Error(), "timed out waiting for the condition") {
 					return false, err
-				}
-				acted, err := st.argo(step)
-				if err != nil && !strings.Contains(err.Error(), "timed out waiting for the condition") {
-					return false, err
-				}
-				if err == nil {
-					return false, st.settle(ctx, acted, step.Argo)
 				}
 				return false, nil
 			}
